@@ -1,0 +1,2 @@
+/** pulumi-mta-sts: the library entry. */
+export * from "./model";

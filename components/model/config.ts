@@ -1,0 +1,216 @@
+/**
+ * Typed configuration of one mail domain, and its normalised intent.
+ *
+ * Config is untrusted (stack YAML, a consumer's TypeScript): this module validates it with zod,
+ * reports every problem with the path of the field and what would be right, and turns what passes
+ * into an intent in one canonical form (A-labels, lowercase, sorted MX, defaults applied). Later
+ * steps render bytes from the intent and never look at the raw config again.
+ */
+import { z } from "zod";
+import { normaliseHostname, normaliseMxPattern } from "./hostname";
+import { canonicalMxPatterns, DEFAULT_MAX_AGE, MAX_AGE_LIMIT, PolicyMode, POLICY_MODES } from "./policy";
+
+/** One problem in a config, located by its field path, e.g. `domains[3].policy.mx[1]`. */
+export interface ConfigIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Thrown by the components and the program for a bad config; lists every issue. */
+export class MtaStsConfigError extends Error {
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(`invalid MTA-STS configuration:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}`);
+    this.name = "MtaStsConfigError";
+  }
+}
+
+const ONE_DAY = 86400;
+const FOURTEEN_DAYS = 14 * ONE_DAY;
+
+const hostnameField = z.string({ error: "must be a host name (text) such as \"example.com\"" }).superRefine((value, ctx) => {
+  const result = normaliseHostname(value);
+  if (!result.ok) ctx.addIssue({ code: "custom", message: result.error.message });
+});
+
+const mxPatternField = z.string({ error: "must be an MX host or pattern (text) such as \"mx1.example.com\" or \"*.mail.example.com\"" }).superRefine((value, ctx) => {
+  const result = normaliseMxPattern(value);
+  if (!result.ok) ctx.addIssue({ code: "custom", message: result.error.message });
+});
+
+const ruaField = z.string({ error: "must be a reporting URI (text) such as \"mailto:tlsrpt@example.com\"" }).superRefine((value, ctx) => {
+  const problem = ruaProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** What senders are told to do; the `policy` block of a domain. */
+export const policySchema = z
+  .strictObject({
+    mode: z.enum(POLICY_MODES, { error: "must be \"enforce\", \"testing\" or \"none\" (RFC 8461 §3.2)" }),
+    mx: z.array(mxPatternField, { error: "must be a list of MX hosts or patterns" }).default([]),
+    maxAgeSeconds: z
+      .number({ error: `must be a whole number of seconds from 0 to ${MAX_AGE_LIMIT}` })
+      .int({ error: "must be a whole number of seconds, without a fraction" })
+      .min(0, { error: "must not be negative; use 0 to 31557600 seconds (RFC 8461 §3.2)" })
+      .max(MAX_AGE_LIMIT, { error: `must be at most ${MAX_AGE_LIMIT} seconds, about one year (RFC 8461 §3.2)` })
+      .default(DEFAULT_MAX_AGE),
+  })
+  .superRefine((policy, ctx) => {
+    if (policy.mode !== "none" && policy.mx.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["mx"], message: `mode "${policy.mode}" needs at least one MX host or pattern, e.g. ["mx1.example.com"] (RFC 8461 §3.2)` });
+    }
+  });
+
+/** Where senders send daily TLS reports (RFC 8460); the `tlsRpt` block of a domain. */
+export const tlsRptSchema = z.strictObject({
+  rua: z.array(ruaField, { error: "must be a list of mailto: or https: URIs" }).min(1, { error: "needs at least one mailto: or https: URI (RFC 8460 §3)" }),
+});
+
+/** The MTA-STS part of one mail domain. */
+export const mailDomainSchema = z.strictObject({
+  domain: hostnameField,
+  policy: policySchema,
+  tlsRpt: tlsRptSchema.optional(),
+});
+
+export type PolicyConfig = z.input<typeof policySchema>;
+export type TlsRptConfig = z.input<typeof tlsRptSchema>;
+export type MailDomainConfig = z.input<typeof mailDomainSchema>;
+
+/** A mail domain after validation and normalisation: what everything downstream works from. */
+export interface MailDomainIntent {
+  /** The mail domain as a lowercase A-label, e.g. `xn--bcher-kva.example`. */
+  readonly domain: string;
+  /** `mta-sts.<domain>`, the host that serves the policy (RFC 8461 §3.3). */
+  readonly policyHost: string;
+  readonly policy: { readonly mode: PolicyMode; readonly mx: readonly string[]; readonly maxAgeSeconds: number };
+  readonly tlsRpt?: { readonly rua: readonly string[] };
+}
+
+export type Validation<T> = { ok: true; value: T; warnings: ConfigIssue[] } | { ok: false; issues: ConfigIssue[] };
+
+/** Validate one mail domain's config; `path` prefixes every issue (e.g. `domains[2]`). */
+export function validateMailDomain(input: unknown, path: readonly (string | number)[] = []): Validation<MailDomainIntent> {
+  const parsed = mailDomainSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error, input, path) };
+  return normaliseMailDomain(parsed.data, path);
+}
+
+/** Intent from an already schema-checked config, with the warnings for risky but legal values. */
+export function normaliseMailDomain(config: z.output<typeof mailDomainSchema>, path: readonly (string | number)[] = []): Validation<MailDomainIntent> {
+  const domain = (normaliseHostname(config.domain) as { value: string }).value;
+  const policy = { mode: config.policy.mode, mx: canonicalMxPatterns(config.policy.mx), maxAgeSeconds: config.policy.maxAgeSeconds };
+  const warnings: ConfigIssue[] = [];
+  const at = formatPath([...path, "policy", "maxAgeSeconds"]);
+  if (policy.maxAgeSeconds < ONE_DAY) {
+    warnings.push({ path: at, message: `${policy.maxAgeSeconds} s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down` });
+  } else if (policy.mode === "enforce" && policy.maxAgeSeconds < FOURTEEN_DAYS) {
+    warnings.push({ path: at, message: `${policy.maxAgeSeconds} s in enforce mode is under 14 days (1209600 s); RFC 8461 §3.2 recommends weeks so a downgrade attacker cannot outwait the policy` });
+  }
+  const tlsRpt = config.tlsRpt ? { rua: config.tlsRpt.rua.map((u) => u.trim()) } : undefined;
+  return { ok: true, value: { domain, policyHost: `mta-sts.${domain}`, policy, ...(tlsRpt ? { tlsRpt } : {}) }, warnings };
+}
+
+/** `["domains", 3, "policy", "mx", 1]` → `domains[3].policy.mx[1]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out === "" ? "(config)" : out;
+}
+
+/** zod's issues as ConfigIssues with full paths and messages that say what would be right. */
+export function zodIssues(
+  error: z.ZodError,
+  input: unknown,
+  prefix: readonly (string | number)[] = [],
+  shapeOf?: (path: readonly PropertyKey[]) => readonly string[],
+): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of error.issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const known = shapeOf?.(issue.path) ?? knownKeysAt(issue.path);
+        const suggestion = closest(key, known);
+        const hint = suggestion ? `did you mean "${suggestion}"?` : known.length ? `known fields: ${known.join(", ")}` : "remove it";
+        out.push({ path: formatPath([...path, key]), message: `unknown field; ${hint}` });
+      }
+      continue;
+    }
+    if (issue.code === "invalid_type" && valueAt(input, issue.path) === undefined) {
+      out.push({ path: formatPath(path), message: `is required; ${issue.message}` });
+      continue;
+    }
+    out.push({ path: formatPath(path), message: issue.message });
+  }
+  return out;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** Field names known at a path inside a mail-domain config (for "did you mean"). */
+function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
+  const last = [...path].reverse().find((p) => typeof p === "string");
+  if (last === "policy") return Object.keys(policySchema.shape);
+  if (last === "tlsRpt") return Object.keys(tlsRptSchema.shape);
+  return Object.keys(mailDomainSchema.shape);
+}
+
+/** The known name closest to a typo (case-insensitive, small edit distance), if any. */
+export function closest(typo: string, known: readonly string[]): string | undefined {
+  const t = typo.toLowerCase().replace(/[_-]/g, "");
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const n = name.toLowerCase();
+    const distance = n.startsWith(t) || t.startsWith(n) ? 1 : editDistance(t, n);
+    if (distance <= Math.max(2, Math.floor(n.length / 3)) && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+/** Why a config rua value is unusable (RFC 8460 §3: mailto: with an address, or https:). */
+function ruaProblem(value: string): string | undefined {
+  const uri = value.trim();
+  const example = "write \"mailto:tlsrpt@example.com\" or \"https://reports.example.com/tlsrpt\" (RFC 8460 §3)";
+  if (uri.toLowerCase().startsWith("mailto:")) {
+    const address = uri.slice("mailto:".length);
+    const at = address.lastIndexOf("@");
+    const host = at > 0 ? normaliseHostname(address.slice(at + 1)) : undefined;
+    if (at <= 0 || /[\s@<>,;]/.test(address.slice(0, at)) || !host?.ok) return `"${uri}" is not mailto: with a valid address; ${example}`;
+    return undefined;
+  }
+  if (uri.toLowerCase().startsWith("https:")) {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      return `"${uri}" is not a valid https: URL; ${example}`;
+    }
+    if (!normaliseHostname(url.hostname).ok) return `"${uri}" has no valid host; ${example}`;
+    return undefined;
+  }
+  return `"${uri}" is neither mailto: nor https:; ${example}`;
+}

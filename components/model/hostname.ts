@@ -1,0 +1,92 @@
+/**
+ * Host names and MX patterns, as MTA-STS uses them.
+ *
+ * A policy names the MX hosts a sender may deliver to (RFC 8461 §3.2, `mx: ["*."] Domain`, where
+ * Domain is the RFC 5321 LDH form). People write those names in whatever form they have at hand
+ * (upper case, a trailing dot from a zone file, a Unicode IDN), so this module turns every
+ * spelling of the same host into one canonical A-label form, and explains precisely why a string
+ * is not a host name at all. Pure: no I/O, no Pulumi.
+ */
+import { isIP } from "node:net";
+import { domainToASCII } from "node:url";
+
+/** Why a string was refused, phrased so that it can follow a field path in an error message. */
+export interface HostnameProblem {
+  readonly message: string;
+}
+
+export type HostnameResult = { ok: true; value: string } | { ok: false; error: HostnameProblem };
+
+const LDH_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** True when `s` looks like an IPv4/IPv6 address, bracketed or not (RFC 8461 §3.2 allows only names). */
+export function looksLikeIpAddress(s: string): boolean {
+  const bare = s.trim().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+  return isIP(bare) !== 0 || /^ipv6:/i.test(bare) || /^[0-9.]+$/.test(bare);
+}
+
+/**
+ * Canonical A-label form of a host name: lowercase, IDN converted (UTS #46 via WHATWG URL),
+ * trailing root dot removed. At least two labels: a bare TLD or single label can not carry a
+ * mail domain's policy host.
+ */
+export function normaliseHostname(input: string): HostnameResult {
+  if (typeof input !== "string" || input.trim() === "") {
+    return fail("is empty; write a host name such as \"mx1.example.com\"");
+  }
+  const raw = input.trim();
+  if (looksLikeIpAddress(raw)) {
+    return fail(`"${raw}" is an IP address; MTA-STS names hosts, never addresses (RFC 8461 §3.2); write the host name instead`);
+  }
+  if (/\s/.test(raw)) return fail(`"${raw}" contains white space; a host name is labels separated by dots`);
+  if (raw.includes("*")) return fail(`"${raw}" contains "*", which is not allowed here`);
+  const withoutRoot = raw.endsWith(".") ? raw.slice(0, -1) : raw;
+  const ascii = domainToASCII(withoutRoot);
+  if (ascii === "") return fail(`"${raw}" is not a valid host name (IDNA conversion failed)`);
+  const labels = ascii.split(".");
+  if (labels.length < 2) return fail(`"${raw}" has a single label; write the fully qualified name such as "${raw}.example.com"`);
+  if (ascii.length > 253) return fail(`"${raw}" is longer than 253 octets (RFC 1035 §2.3.4)`);
+  for (const label of labels) {
+    if (label === "") return fail(`"${raw}" has an empty label (two dots in a row)`);
+    if (label.length > 63) return fail(`"${raw}" has a label longer than 63 octets (RFC 1035 §2.3.4)`);
+    if (!LDH_LABEL.test(label)) {
+      return fail(`"${raw}" has the label "${label}": labels are letters, digits and inner hyphens only (RFC 5321 §4.1.2)`);
+    }
+  }
+  if (/^[0-9]+$/.test(labels[labels.length - 1])) return fail(`"${raw}" ends in an all-numeric label; that is not a host name`);
+  return { ok: true, value: ascii };
+}
+
+/**
+ * Canonical form of an MX pattern: a host name, or `*.` followed by a host name
+ * (RFC 8461 §3.2: `sts-policy-mx-value = ["*."] Domain`). The wildcard must be the whole
+ * left-most label; a bare `*` or a wildcard directly over a TLD would match far more than the
+ * domain's own MX hosts and is refused.
+ */
+export function normaliseMxPattern(input: string): HostnameResult {
+  if (typeof input !== "string" || input.trim() === "") {
+    return fail("is empty; write an MX host such as \"mx1.example.com\" or a pattern such as \"*.mail.example.com\"");
+  }
+  const raw = input.trim();
+  if (raw === "*" || raw === "*.") {
+    return fail(`"${raw}" would match every host; a wildcard must be the left-most label of a domain, as in "*.mail.example.com" (RFC 8461 §4.1)`);
+  }
+  if (raw.startsWith("*.")) {
+    const rest = normaliseHostname(raw.slice(2));
+    if (!rest.ok) {
+      if (raw.slice(2).includes("*")) return misplacedWildcard(raw);
+      return rest;
+    }
+    return { ok: true, value: `*.${rest.value}` };
+  }
+  if (raw.includes("*")) return misplacedWildcard(raw);
+  return normaliseHostname(raw);
+}
+
+function misplacedWildcard(raw: string): HostnameResult {
+  return fail(`"${raw}" has "*" somewhere other than a whole left-most label; write "*.example.com" to match exactly one extra label (RFC 8461 §4.1)`);
+}
+
+function fail(message: string): HostnameResult {
+  return { ok: false, error: { message } };
+}
