@@ -1,2 +1,3 @@
 /** pulumi-mta-sts: the library entry. */
 export * from "./model";
+export * from "./args";

@@ -42,23 +42,24 @@ const ruaField = z.string({ error: "must be a reporting URI (text) such as \"mai
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
+/** The fields of the `policy` block, for schemas that reuse them (stack defaults). */
+export const policyFields = {
+  mode: z.enum(POLICY_MODES, { error: "must be \"enforce\", \"testing\" or \"none\" (RFC 8461 §3.2)" }),
+  mx: z.array(mxPatternField, { error: "must be a list of MX hosts or patterns" }).default([]),
+  maxAgeSeconds: z
+    .number({ error: `must be a whole number of seconds from 0 to ${MAX_AGE_LIMIT}` })
+    .int({ error: "must be a whole number of seconds, without a fraction" })
+    .min(0, { error: "must not be negative; use 0 to 31557600 seconds (RFC 8461 §3.2)" })
+    .max(MAX_AGE_LIMIT, { error: `must be at most ${MAX_AGE_LIMIT} seconds, about one year (RFC 8461 §3.2)` })
+    .default(DEFAULT_MAX_AGE),
+};
+
 /** What senders are told to do; the `policy` block of a domain. */
-export const policySchema = z
-  .strictObject({
-    mode: z.enum(POLICY_MODES, { error: "must be \"enforce\", \"testing\" or \"none\" (RFC 8461 §3.2)" }),
-    mx: z.array(mxPatternField, { error: "must be a list of MX hosts or patterns" }).default([]),
-    maxAgeSeconds: z
-      .number({ error: `must be a whole number of seconds from 0 to ${MAX_AGE_LIMIT}` })
-      .int({ error: "must be a whole number of seconds, without a fraction" })
-      .min(0, { error: "must not be negative; use 0 to 31557600 seconds (RFC 8461 §3.2)" })
-      .max(MAX_AGE_LIMIT, { error: `must be at most ${MAX_AGE_LIMIT} seconds, about one year (RFC 8461 §3.2)` })
-      .default(DEFAULT_MAX_AGE),
-  })
-  .superRefine((policy, ctx) => {
-    if (policy.mode !== "none" && policy.mx.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["mx"], message: `mode "${policy.mode}" needs at least one MX host or pattern, e.g. ["mx1.example.com"] (RFC 8461 §3.2)` });
-    }
-  });
+export const policySchema = z.strictObject(policyFields).superRefine((policy, ctx) => {
+  if (policy.mode !== "none" && policy.mx.length === 0) {
+    ctx.addIssue({ code: "custom", path: ["mx"], message: `mode "${policy.mode}" needs at least one MX host or pattern, e.g. ["mx1.example.com"] (RFC 8461 §3.2)` });
+  }
+});
 
 /** Where senders send daily TLS reports (RFC 8460); the `tlsRpt` block of a domain. */
 export const tlsRptSchema = z.strictObject({
@@ -160,7 +161,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 /** Field names known at a path inside a mail-domain config (for "did you mean"). */
 function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   const last = [...path].reverse().find((p) => typeof p === "string");
-  if (last === "policy") return Object.keys(policySchema.shape);
+  if (last === "policy") return Object.keys(policyFields);
   if (last === "tlsRpt") return Object.keys(tlsRptSchema.shape);
   return Object.keys(mailDomainSchema.shape);
 }

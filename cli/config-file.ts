@@ -1,0 +1,57 @@
+/**
+ * Reading a config file for the CLI: a Pulumi stack file (`config:` with `mta-sts:domains` and
+ * `mta-sts:defaults`, as `Pulumi.<stack>.yaml`) or a plain YAML/JSON file with `domains:` and
+ * `defaults:`. Both are validated by the same stack schema the program uses.
+ */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { renderMailDomain, RenderedMailDomain } from "../components/model/rendered";
+import { ConfigIssue } from "../components/model/config";
+import { DomainDeployment, StackConfigInput, validateStackConfig } from "../components/stack/stack-config";
+import { EXIT_COULD_NOT_RUN, UsageError } from "./exit-codes";
+
+/** The project name in Pulumi.yaml, and so the namespace of its config keys. */
+export const CONFIG_NAMESPACE = "mta-sts";
+
+/** Read the raw `{ domains, defaults }` from a stack file or a plain config file. */
+export function readStackConfigFile(path: string): StackConfigInput {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new UsageError(`${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+  }
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+    throw new UsageError(`${path}: expected a mapping with \`config:\` (a Pulumi stack file) or \`domains:\``);
+  }
+  const record = doc as Record<string, unknown>;
+  if ("config" in record) {
+    const config = (record.config ?? {}) as Record<string, unknown>;
+    return { domains: config[`${CONFIG_NAMESPACE}:domains`], defaults: config[`${CONFIG_NAMESPACE}:defaults`] };
+  }
+  return { domains: record.domains, defaults: record.defaults };
+}
+
+/** Report config issues as one UsageError: every problem on its own line with its path. */
+export function configError(path: string, issues: readonly ConfigIssue[]): UsageError {
+  const lines = issues.map((i) => `  ${i.path}: ${i.message}`).join("\n");
+  return new UsageError(`${path} has ${issues.length} problem${issues.length === 1 ? "" : "s"}; nothing was planned or declared:\n${lines}`, EXIT_COULD_NOT_RUN);
+}
+
+/** Validated deployments of every domain in a config file; throws UsageError listing all issues. */
+export function loadDomainDeployments(path: string): { domains: DomainDeployment[]; warnings: ConfigIssue[] } {
+  const result = validateStackConfig(readStackConfigFile(path));
+  if (!result.ok) throw configError(path, result.issues);
+  return { domains: result.domains, warnings: result.warnings };
+}
+
+/** What would be published for every domain of a config file. */
+export function loadRenderedDomains(path: string): RenderedMailDomain[] {
+  return loadDomainDeployments(path).domains.map((d) => renderMailDomain(d.intent));
+}

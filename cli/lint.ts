@@ -1,0 +1,82 @@
+/**
+ * `mta-sts lint [file] [--kind policy|sts|tlsrpt] [--json]`: read a policy file or a TXT value
+ * (from a file, or standard input when the file is `-` or omitted) the way a sender would, and
+ * print each problem with its line. Exit 1 when there is an error, 0 when only warnings.
+ */
+import { readFileSync } from "node:fs";
+import { Command, Option } from "commander";
+import { Finding } from "../components/model/findings";
+import { analysePolicy } from "../components/model/policy";
+import { analyseStsRecord, analyseTlsRptRecord } from "../components/model/records";
+import { CliContext, EXIT_FINDINGS, UsageError } from "./exit-codes";
+
+export const LINT_KINDS = ["auto", "policy", "sts", "tlsrpt"] as const;
+type LintKind = (typeof LINT_KINDS)[number];
+
+const KIND_NAMES = { policy: "policy file (RFC 8461 §3.2)", sts: "_mta-sts TXT record (RFC 8461 §3.1)", tlsrpt: "_smtp._tls TXT record (RFC 8460 §3)" };
+
+export interface LintReport {
+  readonly kind: Exclude<LintKind, "auto">;
+  readonly valid: boolean;
+  readonly findings: readonly Finding[];
+}
+
+/** Lint one text; `auto` tells records from policies by their version tag. */
+export function lintText(text: string, kind: LintKind = "auto"): LintReport {
+  const resolved = kind === "auto" ? detectKind(text) : kind;
+  const { findings } =
+    resolved === "policy" ? analysePolicy(text) : resolved === "sts" ? analyseStsRecord(txtFromPresentation(text)) : analyseTlsRptRecord(txtFromPresentation(text));
+  // In text order; findings about the whole text (no line) last.
+  const ordered = [...findings].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+  return { kind: resolved, valid: !findings.some((f) => f.severity === "error"), findings: ordered };
+}
+
+function detectKind(text: string): Exclude<LintKind, "auto"> {
+  const start = text.trimStart().replace(/^"/, "");
+  if (start.startsWith("v=STSv1")) return "sts";
+  if (start.startsWith("v=TLSRPTv1")) return "tlsrpt";
+  return "policy";
+}
+
+/**
+ * A TXT value as pasted: plain (`v=STSv1; id=1`), or in DNS presentation form as `dig` prints it
+ * (`"v=TLSRPTv1; rua=..." "more"`), whose character-strings are joined (RFC 1035 §5.1).
+ */
+export function txtFromPresentation(text: string): string {
+  const trimmed = text.replace(/\r?\n$/, "");
+  if (!trimmed.trimStart().startsWith('"')) return trimmed;
+  const strings = [...trimmed.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, "$1"));
+  return strings.join("");
+}
+
+export function registerLint(program: Command, ctx: CliContext): void {
+  program
+    .command("lint")
+    .description("check a policy file or a _mta-sts / _smtp._tls TXT value against the RFC grammar")
+    .argument("[file]", "file to read; `-` or nothing reads standard input")
+    .addOption(new Option("--kind <kind>", "what the text is").choices(LINT_KINDS as unknown as string[]).default("auto"))
+    .option("--json", "print one JSON document")
+    .action(async (file: string | undefined, options: { kind: LintKind; json?: boolean }) => {
+      const text = await readInput(file, ctx);
+      const report = lintText(text, options.kind);
+      if (options.json) {
+        ctx.out(JSON.stringify(report, null, 2) + "\n");
+      } else {
+        const source = file && file !== "-" ? file : "<stdin>";
+        for (const f of report.findings) {
+          ctx.out(`${f.severity} ${source}${f.line !== undefined ? `:${f.line}` : ""}: ${f.message}\n`);
+        }
+        ctx.out(report.valid ? `ok ${source}: valid ${KIND_NAMES[report.kind]}\n` : `fail ${source}: not a valid ${KIND_NAMES[report.kind]}; senders would ignore it\n`);
+      }
+      if (!report.valid) ctx.exitCode = EXIT_FINDINGS;
+    });
+}
+
+async function readInput(file: string | undefined, ctx: CliContext): Promise<string> {
+  if (file === undefined || file === "-") return ctx.readStdin();
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}

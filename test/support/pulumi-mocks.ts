@@ -1,0 +1,154 @@
+/**
+ * A recording Pulumi mock engine for component tests: no CLI, no plugins, no cloud.
+ *
+ * - Every `newResource` is logged with its inputs, in the order the SDK registers it, and when
+ *   its mock returned, so a test can prove "B was registered only after A was created".
+ * - `lateTypes` makes chosen resource types complete late (a slow CloudFront distribution, a
+ *   slow certificate validation), which is how ordering is proven under mocks: the SDK registers
+ *   a resource only once every `dependsOn` and every input Output it uses has resolved, so a TXT
+ *   record that truly waits is registered after the late resource completes; one that does not
+ *   wait is registered before.
+ * - `captureOptions` is a `transformations` entry that records each child's `dependsOn`, which the
+ *   mock engine itself never sees.
+ *
+ * Usage: `const engine = await installMocks(); const { AwsMtaSts } = await import("../components");`
+ * (setMocks must run before the code under test is imported).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RegisteredResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, any>;
+  readonly provider?: string;
+  /** Position in the order of registration (0-based). */
+  readonly registeredAt: number;
+  /** Position in the order of completion, set when the mock returned. */
+  completedAt?: number;
+}
+
+export interface MockEngine {
+  readonly resources: RegisteredResource[];
+  readonly calls: { token: string; inputs: Record<string, any> }[];
+  /** `dependsOn` names per child resource name, filled by `captureOptions`. */
+  readonly dependsOn: Map<string, string[]>;
+  /** Parent name per child resource name, filled by `captureOptions`. */
+  readonly parents: Map<string, string | undefined>;
+  /** Provider name per child resource name, filled by `captureOptions`. */
+  readonly providers: Map<string, string | undefined>;
+  captureOptions: pulumi.ResourceTransformation;
+  byName(name: string): RegisteredResource;
+  byType(type: string): RegisteredResource[];
+  /** Forget everything recorded so far (between tests). */
+  reset(): void;
+}
+
+export interface MockOptions {
+  /** Resource types whose creation completes after this many milliseconds. */
+  lateTypes?: Record<string, number>;
+  /** Extra output properties per resource type, merged over the inputs. */
+  outputs?: (type: string, name: string, inputs: Record<string, any>) => Record<string, any>;
+  /** Results for invokes (data sources) by token. */
+  invokes?: Record<string, (inputs: Record<string, any>) => Record<string, any>>;
+  preview?: boolean;
+}
+
+/** Default computed outputs, shaped like the providers' real ones. */
+function defaultOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+  switch (type) {
+    case "aws:s3/bucket:Bucket":
+      return { bucket: inputs.bucket ?? `${name}-bucket`, arn: `arn:aws:s3:::${inputs.bucket ?? name}`, bucketRegionalDomainName: `${inputs.bucket ?? name}.s3.us-east-1.amazonaws.com` };
+    case "aws:s3/bucketObjectv2:BucketObjectv2":
+      return { etag: `etag-${name}`, versionId: `v-${name}` };
+    case "aws:acm/certificate:Certificate":
+      return {
+        arn: `arn:aws:acm:us-east-1:123456789012:certificate/${name}`,
+        domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_x1.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: `_x2.acm-validations.aws.` }],
+      };
+    case "aws:acm/certificateValidation:CertificateValidation":
+      return { certificateArn: inputs.certificateArn };
+    case "aws:cloudfront/distribution:Distribution":
+      return { arn: `arn:aws:cloudfront::123456789012:distribution/${name}`, domainName: `d${name.length}abcdef.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" };
+    case "aws:cloudfront/originAccessControl:OriginAccessControl":
+      return { etag: "E1" };
+    case "aws:route53/record:Record":
+      return { fqdn: inputs.name };
+    default:
+      return {};
+  }
+}
+
+export async function installMocks(options: MockOptions = {}): Promise<MockEngine> {
+  const resources: RegisteredResource[] = [];
+  const calls: { token: string; inputs: Record<string, any> }[] = [];
+  const dependsOn = new Map<string, string[]>();
+  const parents = new Map<string, string | undefined>();
+  const providers = new Map<string, string | undefined>();
+  let completed = 0;
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource: async (args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceResult> => {
+        const entry: RegisteredResource = { type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, registeredAt: resources.length };
+        resources.push(entry);
+        const delay = options.lateTypes?.[args.type];
+        if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+        entry.completedAt = completed++;
+        const state = { ...args.inputs, ...defaultOutputs(args.type, args.name, args.inputs), ...(options.outputs?.(args.type, args.name, args.inputs) ?? {}) };
+        return { id: `${args.name}-id`, state };
+      },
+      call: (args: pulumi.runtime.MockCallArgs) => {
+        calls.push({ token: args.token, inputs: args.inputs });
+        const handler = options.invokes?.[args.token];
+        if (!handler) throw new Error(`unexpected invoke ${args.token}: the component must not look anything up here`);
+        return handler(args.inputs);
+      },
+    },
+    "mta-sts-test",
+    "test",
+    options.preview ?? false,
+  );
+
+  const nameOf = (r: unknown): string => (r as { __name?: string }).__name ?? "<unknown>";
+  const captureOptions: pulumi.ResourceTransformation = ({ name, opts }) => {
+    const deps = opts.dependsOn;
+    const list = deps === undefined ? [] : Array.isArray(deps) ? deps : [deps];
+    dependsOn.set(name, (list as unknown[]).map(nameOf));
+    parents.set(name, opts.parent ? nameOf(opts.parent) : undefined);
+    providers.set(name, opts.provider ? nameOf(opts.provider) : undefined);
+    return undefined;
+  };
+
+  return {
+    resources,
+    calls,
+    dependsOn,
+    parents,
+    providers,
+    captureOptions,
+    byName(name) {
+      const found = resources.find((r) => r.name === name);
+      if (!found) throw new Error(`no resource named ${name}; declared: ${resources.map((r) => r.name).join(", ")}`);
+      return found;
+    },
+    byType: (type) => resources.filter((r) => r.type === type),
+    reset() {
+      resources.length = 0;
+      calls.length = 0;
+      dependsOn.clear();
+      parents.clear();
+      providers.clear();
+      completed = 0;
+    },
+  };
+}
+
+/** Resolve an Output's value under mocks (tests only). */
+export function valueOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
+  return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
+}
+
+/** Wait until every resource registered so far has been processed by the mock engine. */
+export async function settle(ms = 50): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
