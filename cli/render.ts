@@ -3,6 +3,7 @@
  * records exactly as they would be deployed. Offline and deterministic.
  */
 import { Command } from "commander";
+import { splitTxtValue } from "../components/model/records";
 import { renderMailDomain } from "../components/model/rendered";
 import { loadDomainDeployments } from "./config-file";
 import { CliContext } from "./exit-codes";
@@ -25,11 +26,21 @@ export function registerRender(program: Command, ctx: CliContext): void {
         ctx.out(`# ${r.domain}\n`);
         ctx.out(`policy ${r.policyUrl} (id ${r.policyId}, CRLF line ends):\n`);
         ctx.out(indent(r.policyText.replace(/\r\n/g, "\n")));
-        ctx.out(`TXT ${r.stsRecordName} "${r.stsRecord}"\n`);
-        if (r.tlsRptRecord) ctx.out(`TXT ${r.tlsRptRecordName} "${r.tlsRptRecord}"\n`);
+        ctx.out(`TXT ${r.stsRecordName} ${presentTxt(r.stsRecord)}\n`);
+        if (r.tlsRptRecord) ctx.out(`TXT ${r.tlsRptRecordName} ${presentTxt(r.tlsRptRecord)}\n`);
         ctx.out("\n");
       }
     });
+}
+
+/**
+ * A TXT value in zone-file presentation form: one quoted character-string per 255 octets
+ * (RFC 1035 §3.3.14, §5.1), as it is published; readers join them (what `lint` reads back).
+ */
+function presentTxt(value: string): string {
+  return splitTxtValue(value)
+    .map((chunk) => `"${chunk.replace(/(["\\])/g, "\\$1")}"`)
+    .join(" ");
 }
 
 function indent(text: string): string {

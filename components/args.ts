@@ -4,6 +4,7 @@
  * plain (not `Input`s) on purpose: they are validated, rendered and hashed before any resource is
  * declared, so bad input never reaches the cloud.
  */
+import { PolicyMode } from "./model/policy";
 
 /** What senders are told to do (RFC 8461 §3.2). */
 export interface PolicyArgs {
@@ -12,7 +13,7 @@ export interface PolicyArgs {
    * `testing`: senders deliver anyway and report failures (TLS-RPT). `none`: senders forget the
    * policy; use it to retire a domain. Required.
    */
-  mode: "enforce" | "testing" | "none";
+  mode: PolicyMode;
   /**
    * MX host names or patterns senders may deliver to, e.g. `mx1.example.com` or
    * `*.mail.example.com` (the wildcard covers exactly one left-most label). Unicode names are
@@ -32,3 +33,7 @@ export interface TlsRptArgs {
    */
   rua: string[];
 }
+
+/** Which DNS service holds a domain's records. */
+export const DnsHome = { Route53: "route53", Cloudflare: "cloudflare" } as const;
+export type DnsHome = (typeof DnsHome)[keyof typeof DnsHome];

@@ -55,23 +55,29 @@ export const policyFields = {
 };
 
 /** What senders are told to do; the `policy` block of a domain. */
-export const policySchema = z.strictObject(policyFields).superRefine((policy, ctx) => {
+export const policySchema = z.strictObject(policyFields, { error: "must be a policy block such as { mode: testing, mx: [\"mx1.example.com\"] }" }).superRefine((policy, ctx) => {
   if (policy.mode !== "none" && policy.mx.length === 0) {
     ctx.addIssue({ code: "custom", path: ["mx"], message: `mode "${policy.mode}" needs at least one MX host or pattern, e.g. ["mx1.example.com"] (RFC 8461 §3.2)` });
   }
 });
 
 /** Where senders send daily TLS reports (RFC 8460); the `tlsRpt` block of a domain. */
-export const tlsRptSchema = z.strictObject({
-  rua: z.array(ruaField, { error: "must be a list of mailto: or https: URIs" }).min(1, { error: "needs at least one mailto: or https: URI (RFC 8460 §3)" }),
-});
+export const tlsRptSchema = z.strictObject(
+  {
+    rua: z.array(ruaField, { error: "must be a list of mailto: or https: URIs" }).min(1, { error: "needs at least one mailto: or https: URI (RFC 8460 §3)" }),
+  },
+  { error: "must be a block such as { rua: [\"mailto:tlsrpt@example.com\"] }" },
+);
 
 /** The MTA-STS part of one mail domain. */
-export const mailDomainSchema = z.strictObject({
-  domain: hostnameField,
-  policy: policySchema,
-  tlsRpt: tlsRptSchema.optional(),
-});
+export const mailDomainSchema = z.strictObject(
+  {
+    domain: hostnameField,
+    policy: policySchema,
+    tlsRpt: tlsRptSchema.optional(),
+  },
+  { error: "must be a mail domain such as { domain: example.com, policy: { mode: testing, mx: [\"mx1.example.com\"] } }" },
+);
 
 export type PolicyConfig = z.input<typeof policySchema>;
 export type TlsRptConfig = z.input<typeof tlsRptSchema>;
@@ -172,8 +178,12 @@ export function closest(typo: string, known: readonly string[]): string | undefi
   let best: { name: string; distance: number } | undefined;
   for (const name of known) {
     const n = name.toLowerCase();
-    const distance = n.startsWith(t) || t.startsWith(n) ? 1 : editDistance(t, n);
-    if (distance <= Math.max(2, Math.floor(n.length / 3)) && (!best || distance < best.distance)) best = { name, distance };
+    // A truncated or extended name ("maxage" for "maxAgeSeconds") is a candidate however far
+    // apart, but candidates are ranked by edit distance, so "hostedZoneld" means "hostedZoneId",
+    // not its prefix "host".
+    const distance = editDistance(t, n);
+    const candidate = distance <= Math.max(2, Math.floor(n.length / 3)) || n.startsWith(t) || t.startsWith(n);
+    if (candidate && (!best || distance < best.distance)) best = { name, distance };
   }
   return best?.name;
 }
@@ -196,6 +206,10 @@ function editDistance(a: string, b: string): number {
 function ruaProblem(value: string): string | undefined {
   const uri = value.trim();
   const example = "write \"mailto:tlsrpt@example.com\" or \"https://reports.example.com/tlsrpt\" (RFC 8460 §3)";
+  // RFC 8460 §3: tlsrpt-uri is an RFC 3986 URI: ASCII only, "%" only as "%" HEXDIG HEXDIG.
+  // Checked here so that the record we render is one that parseTlsRptRecord accepts.
+  if (/[^\x20-\x7e]/.test(uri)) return `"${uri}" contains non-ASCII characters; a URI carries A-labels (e.g. "xn--bcher-kva.example") and percent-encoding (RFC 3986 §2); ${example}`;
+  if (/%(?![0-9A-Fa-f]{2})/.test(uri)) return `"${uri}" has a "%" that is not followed by two hex digits (RFC 3986 §2.1); ${example}`;
   if (uri.toLowerCase().startsWith("mailto:")) {
     const address = uri.slice("mailto:".length);
     const at = address.lastIndexOf("@");
@@ -204,6 +218,9 @@ function ruaProblem(value: string): string | undefined {
     return undefined;
   }
   if (uri.toLowerCase().startsWith("https:")) {
+    // RFC 9110 §4.2.2: an https URI has an authority ("//host"); WHATWG URL would accept
+    // "https:reports.example.com" and we would publish it as written.
+    if (!/^https:\/\//i.test(uri)) return `"${uri}" is not a valid https: URL (it needs "https://" and a host); ${example}`;
     let url: URL;
     try {
       url = new URL(uri);

@@ -40,6 +40,10 @@ export function normaliseHostname(input: string): HostnameResult {
   }
   if (/\s/.test(raw)) return fail(`"${raw}" contains white space; a host name is labels separated by dots`);
   if (raw.includes("*")) return fail(`"${raw}" contains "*", which is not allowed here`);
+  // Checked before IDNA: domainToASCII percent-decodes ("%41" becomes "a") and cuts at "/" or
+  // ":" as a URL host parser does, which would turn a non-host-name into a different name.
+  const stray = /[^A-Za-z0-9._\-\u0080-\u{10FFFF}]/u.exec(raw);
+  if (stray) return fail(`"${raw}" contains "${stray[0]}"; a host name is letters, digits and hyphens in labels separated by dots (RFC 5321 §4.1.2)`);
   const withoutRoot = raw.endsWith(".") ? raw.slice(0, -1) : raw;
   const ascii = domainToASCII(withoutRoot);
   if (ascii === "") return fail(`"${raw}" is not a valid host name (IDNA conversion failed)`);
@@ -75,7 +79,10 @@ export function normaliseMxPattern(input: string): HostnameResult {
     const rest = normaliseHostname(raw.slice(2));
     if (!rest.ok) {
       if (raw.slice(2).includes("*")) return misplacedWildcard(raw);
-      return rest;
+      if (!raw.slice(2).replace(/\.$/, "").includes(".")) {
+        return fail(`"${raw}" puts the wildcard directly over a top-level domain; write the MX hosts' own domain, as in "*.mail.example.com" (RFC 8461 §4.1)`);
+      }
+      return { ok: false, error: { message: `"${raw}": after "*." ${rest.error.message}` } };
     }
     return { ok: true, value: `*.${rest.value}` };
   }

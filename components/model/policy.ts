@@ -18,9 +18,14 @@
 import { Finding, ParseResult, toParseResult } from "./findings";
 import { normaliseMxPattern } from "./hostname";
 
-/** RFC 8461 §3.2: the three modes. `none` tells senders to forget an earlier policy. */
-export const POLICY_MODES = ["enforce", "testing", "none"] as const;
-export type PolicyMode = (typeof POLICY_MODES)[number];
+/**
+ * RFC 8461 §3.2: the three modes. `enforce`: deliver only to matching MX hosts over valid TLS;
+ * `testing`: deliver anyway and report failures; `none`: forget any earlier policy.
+ * (An `as const` object so Pulumi's component schema can describe it as an enum.)
+ */
+export const PolicyMode = { Enforce: "enforce", Testing: "testing", None: "none" } as const;
+export type PolicyMode = (typeof PolicyMode)[keyof typeof PolicyMode];
+export const POLICY_MODES = [PolicyMode.Enforce, PolicyMode.Testing, PolicyMode.None] as const;
 
 /** RFC 8461 §3.2: `max_age` is at most 31557600 seconds (about one year). */
 export const MAX_AGE_LIMIT = 31557600;
@@ -170,6 +175,12 @@ export function analysePolicy(text: string): { value?: Policy; findings: Finding
       const ascii = normaliseMxPattern(entry.value);
       const hint = ascii.ok ? `; write its A-label "${ascii.value}"` : "";
       error("invalid-value", `mx "${entry.value}" is not ASCII: policies carry A-labels (RFC 8461 §3.2, Domain from RFC 5321)${hint}`, entry.line);
+      continue;
+    }
+    // RFC 8461 §3.2: sts-policy-mx-value = ["*."] Domain, and RFC 5321 §4.1.2 Domain has no
+    // root dot, so a zone-file spelling "mx.example.com." is not a valid mx value.
+    if (entry.value.endsWith(".")) {
+      error("invalid-value", `mx "${entry.value}" ends with a dot; policies name hosts without the root dot, write "${entry.value.replace(/\.+$/, "")}" (RFC 8461 §3.2, Domain from RFC 5321 §4.1.2)`, entry.line);
       continue;
     }
     const result = normaliseMxPattern(entry.value);

@@ -25,7 +25,11 @@ export interface StsRecord {
 
 /** A parsed `_smtp._tls` record. */
 export interface TlsRptRecord {
-  /** Report destinations in record order: `mailto:` or `https:` URIs, percent-decoded. */
+  /**
+   * Report destinations in record order: `mailto:` or `https:` URIs, with the encodings that
+   * `encodeRuaUri` applies (`%2C`, `%3B`, `%21`, `%20`) undone; any other percent-encoding is
+   * part of the URI and kept as written.
+   */
   readonly rua: readonly string[];
   readonly extensions: Readonly<Record<string, string>>;
 }
@@ -184,6 +188,9 @@ export function parseTlsRptRecord(txt: string): ParseResult<TlsRptRecord> {
 function ruaUriProblem(uri: string): string | undefined {
   if (uri === "") return "is empty";
   if (/[\s;!]/.test(uri)) return "contains a space, \";\" or \"!\" that must be percent-encoded";
+  // RFC 8460 §3: tlsrpt-uri = URI (RFC 3986): ASCII only, "%" only as "%" HEXDIG HEXDIG (§2.1).
+  if (/[^\x21-\x7e]/.test(uri)) return "contains characters outside printable ASCII; a URI carries A-labels and percent-encoding (RFC 3986 §2)";
+  if (/%(?![0-9A-Fa-f]{2})/.test(uri)) return "has a \"%\" that is not followed by two hex digits (RFC 3986 §2.1)";
   let parsed: URL;
   try {
     parsed = new URL(uri);
@@ -193,16 +200,17 @@ function ruaUriProblem(uri: string): string | undefined {
   if (parsed.protocol === "mailto:") {
     return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(decodeRuaUri(parsed.pathname)) ? undefined : "is not mailto: with an email address";
   }
-  if (parsed.protocol === "https:") return parsed.hostname ? undefined : "has no host";
+  // RFC 9110 §4.2.2: https URIs have an authority; WHATWG URL also accepts "https:host".
+  if (parsed.protocol === "https:") return /^https:\/\/[^/?#]/i.test(uri) && parsed.hostname ? undefined : "is not https:// with a host";
   return `uses the scheme "${parsed.protocol}"; TLS-RPT defines only mailto: and https:`;
 }
 
+/**
+ * The inverse of `encodeRuaUri`: only its four encodings are decoded. Decoding everything would
+ * change the URI (`?to=a%26b` would become `?to=a&b`, another query).
+ */
 function decodeRuaUri(uri: string): string {
-  try {
-    return decodeURIComponent(uri);
-  } catch {
-    return uri;
-  }
+  return uri.replace(/%(2C|3B|21|20)/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** The one record discovery selected, or why there is none (the sender then acts as if unset). */
@@ -232,7 +240,11 @@ function select<T>(
   rfc: string,
 ): Discovery<T> {
   const joined = txtRecords.map((r) => (typeof r === "string" ? r : r.join("")));
-  const candidates = joined.filter((r) => r.startsWith(versionTag));
+  // RFC 8461 §3.1 / RFC 8460 §3: records that do not begin with "v=STSv1;" ("v=TLSRPTv1;") are
+  // discarded. We also keep the tag followed by *WSP ";" (the sts-sep of the ABNF) or by nothing
+  // (then reported as invalid), but never a longer tag such as "v=STSv10", which is another
+  // version and must not make a valid record count as "multiple".
+  const candidates = joined.filter((r) => r.startsWith(versionTag) && /^(?:[ \t;]|$)/.test(r.slice(versionTag.length)));
   if (candidates.length === 0) {
     return { ok: false, error: { kind: "none", message: `no TXT record at ${label} starts with "${versionTag}"`, records: joined } };
   }

@@ -18,6 +18,7 @@
  * the same file through this module and get the same answers and the same error paths.
  */
 import { z } from "zod";
+import { normaliseHostname } from "../model/hostname";
 import {
   ConfigIssue,
   formatPath,
@@ -111,8 +112,12 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
   let defaults: Record<string, unknown> = {};
   if (config.defaults !== undefined) {
     const parsed = defaultsSchema.safeParse(config.defaults);
-    if (!parsed.success) issues.push(...zodIssues(parsed.error, config.defaults, ["defaults"], knownKeys));
-    else defaults = config.defaults as Record<string, unknown>;
+    if (!parsed.success) {
+      issues.push(...zodIssues(parsed.error, config.defaults, ["defaults"], knownDefaultsKeys));
+      // Merge what is valid: without it every domain would also report, say, a missing mode that
+      // the defaults do set, and the real problem would drown in consequences.
+      defaults = withoutIssues(config.defaults, parsed.error.issues);
+    } else defaults = config.defaults as Record<string, unknown>;
   }
 
   if (!Array.isArray(config.domains)) {
@@ -126,6 +131,15 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
   const seen = new Map<string, number>();
   const domains: DomainDeployment[] = [];
   config.domains.forEach((raw, index) => {
+    // Duplicates are found from the domain name alone, so that they are reported even when one
+    // of the two entries has other problems.
+    const name = isPlainObject(raw) && typeof raw.domain === "string" ? normaliseHostname(raw.domain) : undefined;
+    if (name?.ok) {
+      const earlier = seen.get(name.value);
+      if (earlier !== undefined) {
+        issues.push({ path: formatPath(["domains", index, "domain"]), message: `"${name.value}" is already listed at domains[${earlier}]; each domain once` });
+      } else seen.set(name.value, index);
+    }
     const merged = mergeDefaults(defaults, raw);
     const parsed = domainEntrySchema.safeParse(merged);
     if (!parsed.success) {
@@ -140,12 +154,6 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
     }
     warnings.push(...normalised.warnings);
     const intent = normalised.value;
-    const earlier = seen.get(intent.domain);
-    if (earlier !== undefined) {
-      issues.push({ path: formatPath(["domains", index, "domain"]), message: `"${intent.domain}" is already listed at domains[${earlier}]; each domain once` });
-      return;
-    }
-    seen.set(intent.domain, index);
     domains.push({
       index,
       intent,
@@ -174,6 +182,29 @@ export function mergeDefaults(defaults: Record<string, unknown>, entry: unknown)
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** `defaults` with every field that has an issue removed (unknown keys and invalid values). */
+function withoutIssues(defaults: unknown, zodIssueList: readonly z.core.$ZodIssue[]): Record<string, unknown> {
+  if (!isPlainObject(defaults)) return {};
+  const copy = structuredClone(defaults);
+  for (const issue of zodIssueList) {
+    const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+    for (const path of paths) {
+      if (path.length === 0) return {};
+      // Only the top-level field and its direct child matter for merging (objects merge one level).
+      const cut = path.slice(0, Math.min(path.length, 2));
+      const parent = cut.length === 1 ? copy : copy[cut[0] as string];
+      if (isPlainObject(parent)) delete parent[cut[cut.length - 1] as string];
+      if (cut.length === 2 && isPlainObject(parent) && Object.keys(parent).length === 0) delete copy[cut[0] as string];
+    }
+  }
+  return copy;
+}
+
+/** Known field names in `defaults`: every domain field but `domain`, which is per entry. */
+function knownDefaultsKeys(path: readonly PropertyKey[]): readonly string[] {
+  return path.some((p) => typeof p === "string") ? knownKeys(path) : Object.keys(defaultsSchema.shape);
 }
 
 /** Known field names at a path of the stack config, for "did you mean". */

@@ -1,0 +1,203 @@
+/**
+ * The stack config of the repo's own program (`mta-sts:domains`, `mta-sts:defaults`): defaults
+ * merged under every domain, every problem reported at once with its path, typos suggested,
+ * duplicate domains, and the cross-field rules of hosts and DNS homes (Invariant 3).
+ */
+import { mergeDefaults, validateStackConfig } from "../components/stack/stack-config";
+
+const policy = { mode: "testing", mx: ["mx1.example.com"] };
+const cf = { cloudflareZoneId: "023e105f4ecef8ad9ca31a8372d0c353", cloudflareAccountId: "01a7362d577a6c3019a474fd6f485823" };
+
+function ok(config: Parameters<typeof validateStackConfig>[0]) {
+  const result = validateStackConfig(config);
+  if (!result.ok) throw new Error(`expected a valid config: ${JSON.stringify(result.issues)}`);
+  return result;
+}
+function issues(config: Parameters<typeof validateStackConfig>[0]) {
+  const result = validateStackConfig(config);
+  if (result.ok) throw new Error("expected issues");
+  return result.issues;
+}
+const paths = (config: Parameters<typeof validateStackConfig>[0]) => issues(config).map((i) => i.path);
+
+describe("defaults are merged under every domain", () => {
+  const defaults = {
+    host: "cloudflare-worker",
+    ...cf,
+    verifyLiveMx: false,
+    policy: { mode: "enforce", mx: ["mx.example.net"], maxAgeSeconds: 1209600 },
+    tlsRpt: { rua: ["mailto:tlsrpt@example.net"] },
+  };
+
+  it("gives a domain without its own fields every default", () => {
+    const [d] = ok({ defaults, domains: [{ domain: "a.example" }] }).domains;
+    expect(d).toMatchObject({ host: "cloudflare-worker", dns: "cloudflare", ...cf, verifyLiveMx: false, adoptExistingRecords: false });
+    expect(d.intent.policy).toEqual({ mode: "enforce", mx: ["mx.example.net"], maxAgeSeconds: 1209600 });
+    expect(d.intent.tlsRpt).toEqual({ rua: ["mailto:tlsrpt@example.net"] });
+  });
+
+  it("merges objects field by field: a domain's policy.mode keeps the default mx and maxAgeSeconds", () => {
+    const [, d] = ok({ defaults, domains: [{ domain: "a.example" }, { domain: "b.example", policy: { mode: "testing" } }] }).domains;
+    expect(d.intent.policy).toEqual({ mode: "testing", mx: ["mx.example.net"], maxAgeSeconds: 1209600 });
+  });
+
+  it("replaces lists and scalars: a domain's own mx and host win", () => {
+    const [d] = ok({
+      defaults,
+      domains: [{ domain: "a.example", host: "aws", cloudflareZoneId: undefined, cloudflareAccountId: undefined, policy: { mx: ["mx.a.example"] } }],
+    }).domains;
+    expect(d).toMatchObject({ host: "aws", dns: "route53" });
+    expect(d.intent.policy.mx).toEqual(["mx.a.example"]);
+  });
+
+  it("mergeDefaults leaves the defaults object unchanged", () => {
+    const frozen = JSON.parse(JSON.stringify(defaults));
+    mergeDefaults(defaults, { domain: "a.example", policy: { mode: "none" } });
+    expect(defaults).toEqual(frozen);
+  });
+
+  it("applies the schema defaults when neither the domain nor defaults say: aws, route53, one week", () => {
+    const [d] = ok({ domains: [{ domain: "a.example", policy }] }).domains;
+    expect(d).toMatchObject({ index: 0, host: "aws", dns: "route53", verifyLiveMx: true, adoptExistingRecords: false });
+    expect(d.intent.policy.maxAgeSeconds).toBe(604800);
+  });
+
+  it("reports warnings with the domain's path", () => {
+    const result = ok({ domains: [{ domain: "a.example", policy }, { domain: "b.example", policy: { ...policy, maxAgeSeconds: 60 } }] });
+    expect(result.warnings.map((w) => w.path)).toEqual(["domains[1].policy.maxAgeSeconds"]);
+  });
+});
+
+describe("every problem is reported at once, with its path", () => {
+  it("collects issues from several domains and several fields", () => {
+    expect(
+      paths({
+        domains: [
+          { domain: "ok.example", policy },
+          { domain: "192.0.2.1", policy: { mode: "bogus", mx: ["mx1.example.com"] } },
+          { domain: "c.example", policy: { mode: "enforce", mx: ["1.2.3.4", "mx*.example.com"], maxAgeSeconds: -5 } },
+        ],
+      }),
+    ).toEqual(["domains[1].domain", "domains[1].policy.mode", "domains[2].policy.mx[0]", "domains[2].policy.mx[1]", "domains[2].policy.maxAgeSeconds"]);
+  });
+
+  it("names domains[2].policy.mx[0] for a bad first mx of the third domain", () => {
+    const [issue] = issues({ domains: [{ domain: "a.example", policy }, { domain: "b.example", policy }, { domain: "c.example", policy: { mode: "testing", mx: ["*"] } }] });
+    expect(issue).toEqual({ path: "domains[2].policy.mx[0]", message: expect.stringMatching(/every host/) });
+  });
+
+  it("reports a schema error and a cross-field error of the same domain together", () => {
+    expect(paths({ domains: [{ domain: "a.example", host: "cloudflare-worker", policy: { mode: "testing", mx: ["1.2.3.4"] } }] })).toEqual([
+      "domains[0].policy.mx[0]",
+      "domains[0].cloudflareZoneId",
+      "domains[0].cloudflareAccountId",
+    ]);
+  });
+
+  it("reports bad defaults and bad domains together", () => {
+    expect(paths({ defaults: { policy: { maxAgeSeconds: "long" } }, domains: [{ domain: "a.example", policy: { mode: "testing", mx: [] } }] })).toEqual([
+      "defaults.policy.maxAgeSeconds",
+      "domains[0].policy.mx",
+    ]);
+  });
+
+  // Trap: an invalid defaults block used to be dropped whole, so every domain also reported
+  // "mode is required" although the defaults set it; the real problem drowned in consequences.
+  it("still merges the valid parts of bad defaults, so domains do not report consequences", () => {
+    const result = issues({ defaults: { policy: { mode: "enforce", maxage: 3, maxAgeSeconds: 1209600 } }, domains: [{ domain: "a.example", policy: { mx: ["mx.a.example"] } }, { domain: "b.example", policy: { mx: ["mx.b.example"] } }] });
+    expect(result).toEqual([{ path: "defaults.policy.maxage", message: 'unknown field; did you mean "maxAgeSeconds"?' }]);
+  });
+
+  it("drops a defaults block with an invalid tlsRpt without making every domain report it", () => {
+    expect(paths({ defaults: { tlsRpt: { rua: ["http://x.example"] } }, domains: [{ domain: "a.example", policy }] })).toEqual(["defaults.tlsRpt.rua[0]"]);
+  });
+
+  it.each([
+    [{}, "domains", /must be a list/],
+    [{ domains: "example.com" }, "domains", /must be a list/],
+    [{ domains: [] }, "domains", /is empty/],
+  ])("refuses a missing or empty domain list: %p", (config, path, reason) => {
+    expect(issues(config)).toEqual([{ path, message: expect.stringMatching(reason) }]);
+  });
+
+  it("refuses an entry that is not a mapping, and shows one", () => {
+    expect(issues({ domains: ["example.com", { domain: "b.example", policy }] })).toEqual([
+      { path: "domains[0]", message: expect.stringMatching(/domain: example\.com, policy/) },
+    ]);
+  });
+
+  it("says a missing policy is required and what one looks like", () => {
+    expect(issues({ domains: [{ domain: "a.example" }] })).toEqual([{ path: "domains[0].policy", message: expect.stringMatching(/is required.*mode: testing/) }]);
+  });
+});
+
+describe("typos are reported, with a suggestion", () => {
+  it.each([
+    ["domains[0].hots", "host", { domains: [{ domain: "a.example", policy, hots: "aws" }] }],
+    ["domains[0].hostedZoneld", "hostedZoneId", { domains: [{ domain: "a.example", policy, hostedZoneld: "Z1" }] }],
+    ["domains[0].cloudflareZoneID", "cloudflareZoneId", { domains: [{ domain: "a.example", policy, cloudflareZoneID: "z", host: "aws" }] }],
+    ["domains[0].policy.maxage", "maxAgeSeconds", { domains: [{ domain: "a.example", policy: { ...policy, maxage: 86400 } }] }],
+    ["domains[0].tlsRpt.rau", "rua", { domains: [{ domain: "a.example", policy, tlsRpt: { rau: ["mailto:a@example.com"] } }] }],
+    ["defaults.verifyLiveMX", "verifyLiveMx", { defaults: { verifyLiveMX: false }, domains: [{ domain: "a.example", policy }] }],
+    ["defaults.policy.mxs", "mx", { defaults: { policy: { mxs: ["a.example.com"] } }, domains: [{ domain: "a.example", policy }] }],
+  ])("%s → did you mean %j", (path, suggestion, config) => {
+    expect(issues(config)).toContainEqual({ path, message: `unknown field; did you mean "${suggestion}"?` });
+  });
+
+  it("does not suggest \"domain\" for a domain in defaults (it belongs to each entry)", () => {
+    const [issue] = issues({ defaults: { domain: "a.example" }, domains: [{ domain: "b.example", policy }] });
+    expect(issue.path).toBe("defaults.domain");
+    expect(issue.message).not.toMatch(/did you mean "domain"/);
+  });
+});
+
+describe("each domain once", () => {
+  it("refuses the same domain twice, compared in normalised A-label form", () => {
+    expect(issues({ domains: [{ domain: "bücher.example", policy }, { domain: "other.example", policy }, { domain: "XN--BCHER-KVA.example.", policy }] })).toEqual([
+      { path: "domains[2].domain", message: '"xn--bcher-kva.example" is already listed at domains[0]; each domain once' },
+    ]);
+  });
+
+  it("reports a duplicate even when one of the two entries has other problems", () => {
+    expect(paths({ domains: [{ domain: "a.example", policy: { mode: "enforce", mx: [] } }, { domain: "A.example", policy }] })).toEqual([
+      "domains[0].policy.mx",
+      "domains[1].domain",
+    ]);
+  });
+});
+
+describe("cross-field rules: where the policy is served and where the DNS lives", () => {
+  const entry = (fields: Record<string, unknown>) => ({ domains: [{ domain: "a.example", policy, ...fields }] });
+
+  it.each([
+    [{ host: "aws" }, { host: "aws", dns: "route53" }],
+    [{ host: "aws", hostedZoneId: "Z0123456789ABC" }, { dns: "route53", hostedZoneId: "Z0123456789ABC" }],
+    [{ host: "aws", dns: "cloudflare", cloudflareZoneId: cf.cloudflareZoneId }, { dns: "cloudflare", cloudflareZoneId: cf.cloudflareZoneId }],
+    [{ host: "cloudflare-worker", ...cf }, { dns: "cloudflare", ...cf }],
+    [{ host: "cloudflare-pages", dns: "cloudflare", ...cf }, { dns: "cloudflare", ...cf }],
+  ])("accepts %j", (fields, expected) => {
+    expect(ok(entry(fields)).domains[0]).toMatchObject(expected);
+  });
+
+  it.each([
+    [{ host: "cloudflare-worker" }, ["domains[0].cloudflareZoneId", "domains[0].cloudflareAccountId"]],
+    [{ host: "cloudflare-pages", cloudflareZoneId: cf.cloudflareZoneId }, ["domains[0].cloudflareAccountId"]],
+    [{ host: "cloudflare-worker", dns: "route53", ...cf }, ["domains[0].dns", "domains[0].cloudflareZoneId"]],
+    [{ host: "aws", dns: "cloudflare" }, ["domains[0].cloudflareZoneId"]],
+    [{ host: "aws", cloudflareZoneId: "z" }, ["domains[0].cloudflareZoneId"]],
+    [{ host: "aws", dns: "cloudflare", cloudflareZoneId: "z", hostedZoneId: "Z1" }, ["domains[0].hostedZoneId"]],
+    [{ host: "aws", cloudflareAccountId: "a" }, ["domains[0].cloudflareAccountId"]],
+    [{ host: "gcp" }, ["domains[0].host"]],
+    [{ dns: "bind" }, ["domains[0].dns"]],
+    [{ hostedZoneId: "" }, ["domains[0].hostedZoneId"]],
+    [{ verifyLiveMx: "yes" }, ["domains[0].verifyLiveMx"]],
+  ])("refuses %j at %j", (fields, expected) => {
+    expect(paths(entry(fields))).toEqual(expected);
+  });
+
+  it("says what to do: copy the zone id, set dns: cloudflare, or remove the field", () => {
+    const messages = issues(entry({ host: "cloudflare-worker", dns: "route53" })).map((i) => i.message).join("\n");
+    expect(messages).toMatch(/set dns: cloudflare or remove dns/);
+    expect(messages).toMatch(/copy the account id/);
+  });
+});
