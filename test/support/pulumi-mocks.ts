@@ -36,6 +36,11 @@ export interface MockEngine {
   readonly parents: Map<string, string | undefined>;
   /** Provider name per child resource name, filled by `captureOptions`. */
   readonly providers: Map<string, string | undefined>;
+  /**
+   * Registrations and completions on one timeline, in the order they happened, so a test can say
+   * "B was registered after A completed" (`registeredAt` and `completedAt` are separate counters).
+   */
+  readonly events: { kind: "registered" | "completed"; name: string }[];
   captureOptions: pulumi.ResourceTransformation;
   byName(name: string): RegisteredResource;
   byType(type: string): RegisteredResource[];
@@ -73,6 +78,12 @@ function defaultOutputs(type: string, name: string, inputs: Record<string, any>)
       return { etag: "E1" };
     case "aws:route53/record:Record":
       return { fqdn: inputs.name };
+    case "cloudflare:index/pagesProject:PagesProject":
+      return { subdomain: `${inputs.name}.pages.dev` };
+    case "cloudflare:index/pagesDomain:PagesDomain":
+      return { status: "active" };
+    case "command:local:Command":
+      return { stdout: "", stderr: "" };
     default:
       return {};
   }
@@ -84,6 +95,7 @@ export async function installMocks(options: MockOptions = {}): Promise<MockEngin
   const dependsOn = new Map<string, string[]>();
   const parents = new Map<string, string | undefined>();
   const providers = new Map<string, string | undefined>();
+  const events: { kind: "registered" | "completed"; name: string }[] = [];
   let completed = 0;
 
   await pulumi.runtime.setMocks(
@@ -91,9 +103,11 @@ export async function installMocks(options: MockOptions = {}): Promise<MockEngin
       newResource: async (args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceResult> => {
         const entry: RegisteredResource = { type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, registeredAt: resources.length };
         resources.push(entry);
+        events.push({ kind: "registered", name: args.name });
         const delay = options.lateTypes?.[args.type];
         if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
         entry.completedAt = completed++;
+        events.push({ kind: "completed", name: args.name });
         const state = { ...args.inputs, ...defaultOutputs(args.type, args.name, args.inputs), ...(options.outputs?.(args.type, args.name, args.inputs) ?? {}) };
         return { id: `${args.name}-id`, state };
       },
@@ -125,6 +139,7 @@ export async function installMocks(options: MockOptions = {}): Promise<MockEngin
     dependsOn,
     parents,
     providers,
+    events,
     captureOptions,
     byName(name) {
       const found = resources.find((r) => r.name === name);
@@ -138,6 +153,7 @@ export async function installMocks(options: MockOptions = {}): Promise<MockEngin
       dependsOn.clear();
       parents.clear();
       providers.clear();
+      events.length = 0;
       completed = 0;
     },
   };

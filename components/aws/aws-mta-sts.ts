@@ -1,0 +1,396 @@
+/**
+ * AwsMtaSts: one mail domain's MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) on AWS.
+ *
+ * The policy file lives in a private S3 bucket and is served by CloudFront at
+ * `https://mta-sts.<domain>/.well-known/mta-sts.txt` with an ACM certificate (us-east-1, DNS
+ * validated); the DNS records (host, certificate validation, `_mta-sts` and `_smtp._tls` TXT) go
+ * to Route 53 or to Cloudflare DNS. The flow is config → validated intent → policy bytes → id →
+ * resources → records, and the `_mta-sts` TXT record, which tells senders to fetch a new policy,
+ * is always written last (DESIGN.md invariant 1).
+ *
+ * Children are named `${name}-<role>`:
+ *   bucket, bucket-ownership, bucket-public-access, policy (the object), oac, bucket-policy,
+ *   cert, cert-validation-record, cert-validation, cdn, host-a + host-aaaa (Route 53) or
+ *   host-cname (Cloudflare), sts-txt, tlsrpt-txt.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DnsHome, PolicyArgs, TlsRptArgs } from "../args";
+import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
+import { route53AliasRecord, route53CnameRecord, route53TxtRecord } from "../dns/route53-records";
+import { checkMxCoverage, dnsMxResolver } from "../guard/mx-guard";
+import { parseServerAddress } from "../check/dns-lookup";
+import { closest, ConfigIssue, MtaStsConfigError } from "../model/config";
+import { parsePolicy } from "../model/policy";
+import { POLICY_PATH } from "../model/rendered";
+import { validateDomainArgs } from "../validate-args";
+import { policyBucketPolicy } from "./bucket-policy";
+
+/** CloudFront's managed "CachingDisabled" cache policy (the same id in every account). */
+export const CACHING_DISABLED_CACHE_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+/** The S3 key of the policy file: the RFC 8461 §3.3 well-known path without its leading slash. */
+export const POLICY_OBJECT_KEY = POLICY_PATH.slice(1);
+/** CloudFront accepts ACM certificates from this region only. */
+export const CERTIFICATE_REGION = "us-east-1";
+
+/** Inputs of `AwsMtaSts`. */
+export interface AwsMtaStsArgs {
+  /**
+   * The mail domain, e.g. `example.com` (Unicode names are converted to A-labels). The policy is
+   * served at `https://mta-sts.<domain>/.well-known/mta-sts.txt`. Required.
+   */
+  domain: string;
+  /** The policy senders fetch: `mode`, `mx`, `maxAgeSeconds`. Required. */
+  policy: PolicyArgs;
+  /** Where senders send daily TLS reports; publishes `_smtp._tls.<domain>`. Defaults to no TLS-RPT record. */
+  tlsRpt?: TlsRptArgs;
+  /**
+   * Which DNS service holds the domain's records: `route53` or `cloudflare`. Defaults to
+   * `cloudflare` when `cloudflareZoneId` is given, else `route53`.
+   */
+  dns?: DnsHome;
+  /**
+   * The Route 53 hosted zone that holds the domain's records. Cannot be combined with
+   * `cloudflareZoneId`. Defaults to the public hosted zone named exactly `domain`, looked up with
+   * the consumer's AWS provider.
+   */
+  hostedZoneId?: pulumi.Input<string>;
+  /**
+   * The Cloudflare zone id that holds the domain's records (the site itself stays on AWS).
+   * Required when `dns` is `cloudflare`; cannot be combined with `hostedZoneId`. Defaults to none.
+   */
+  cloudflareZoneId?: pulumi.Input<string>;
+  /**
+   * Take over hand-made `_mta-sts`, `_smtp._tls` and `mta-sts` host records in Route 53
+   * (`allowOverwrite`) instead of failing because they exist, so there is no moment without a
+   * record. Route 53 only; for Cloudflare import the records (see the README). Defaults to false.
+   */
+  adoptExistingRecords?: boolean;
+  /**
+   * Before publishing, look up the domain's live MX hosts and check that the policy's `mx`
+   * patterns admit every one: an uncovered host fails the deployment in `enforce` and is a warning
+   * in `testing`. Defaults to true.
+   */
+  verifyLiveMx?: boolean;
+  /**
+   * The DNS server the live MX check asks, as an IP address with an optional port (e.g.
+   * `127.0.0.1:5353` or `[::1]:53`). Defaults to the system's resolvers.
+   */
+  dnsResolver?: string;
+}
+
+const ARG_FIELDS: readonly (keyof AwsMtaStsArgs)[] = [
+  "domain",
+  "policy",
+  "tlsRpt",
+  "dns",
+  "hostedZoneId",
+  "cloudflareZoneId",
+  "adoptExistingRecords",
+  "verifyLiveMx",
+  "dnsResolver",
+];
+const DNS_HOMES: readonly string[] = Object.values(DnsHome);
+
+export class AwsMtaSts extends pulumi.ComponentResource {
+  /** The policy id, the hash of the served bytes, e.g. `3b1f...` (known at preview). */
+  public readonly policyId: pulumi.Output<string>;
+  /** `https://mta-sts.<domain>/.well-known/mta-sts.txt` */
+  public readonly policyUrl: pulumi.Output<string>;
+  /** The exact policy bytes served (CRLF line ends). */
+  public readonly policyText: pulumi.Output<string>;
+  /** The `_mta-sts` TXT value, `v=STSv1; id=<policyId>` (known at preview). */
+  public readonly stsRecord: pulumi.Output<string>;
+  /** The `_smtp._tls` TXT value, `v=TLSRPTv1; rua=...`, or undefined without `tlsRpt`. */
+  public readonly tlsRptRecord: pulumi.Output<string | undefined>;
+  /** The CloudFront distribution's own name, e.g. `d111111abcdef8.cloudfront.net`. */
+  public readonly distributionDomainName: pulumi.Output<string>;
+  /** The ARN of the validated certificate for `mta-sts.<domain>` (us-east-1). */
+  public readonly certificateArn: pulumi.Output<string>;
+  /** The name of the private bucket that holds the policy file. */
+  public readonly bucketName: pulumi.Output<string>;
+
+  constructor(name: string, args: AwsMtaStsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    // Validate and render before anything is registered, the component itself included
+    // (DESIGN.md invariant 3): a bad config throws here and nothing reaches the engine.
+    const dnsHome = dnsHomeOf(args);
+    const { rendered, warnings } = validateDomainArgs(args, componentIssues(args));
+    super("pulumi-mta-sts:index:AwsMtaSts", name, {}, opts);
+    for (const warning of warnings) pulumi.log.warn(`${warning.path}: ${warning.message}`, this);
+
+    const child = { parent: this };
+    const adopt = args.adoptExistingRecords ?? false;
+
+    // The enforce guard (issue 6): the policy object's content and the TXT value wait for it, so an
+    // MX host the policy does not cover fails `pulumi preview`/`up` in enforce before the policy
+    // or the id change; in testing it is a warning on the component.
+    const guard = this.mxGuard(rendered.domain, rendered.policyText, args);
+
+    // --- The private bucket and the policy file --------------------------------------------
+    const bucket = new aws.s3.Bucket(`${name}-bucket`, {}, child);
+    const ownership = new aws.s3.BucketOwnershipControls(
+      `${name}-bucket-ownership`,
+      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      child,
+    );
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+      `${name}-bucket-public-access`,
+      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      child,
+    );
+    const policyObject = new aws.s3.BucketObjectv2(
+      `${name}-policy`,
+      {
+        bucket: bucket.id,
+        key: POLICY_OBJECT_KEY,
+        content: guard.apply(() => rendered.policyText),
+        contentType: "text/plain",
+        // With the CachingDisabled cache policy, no cache between S3 and senders keeps old bytes
+        // once the id has changed (DESIGN.md invariant 1).
+        cacheControl: "no-store",
+      },
+      { parent: this, dependsOn: [ownership, publicAccess] },
+    );
+
+    // --- Certificate (us-east-1, the only region CloudFront takes certificates from) --------
+    const certificate = new aws.acm.Certificate(
+      `${name}-cert`,
+      { domainName: rendered.policyHost, validationMethod: "DNS", region: CERTIFICATE_REGION },
+      child,
+    );
+    const validationOption = certificate.domainValidationOptions.apply((options) => {
+      const option = options.find((o) => o.domainName === rendered.policyHost) ?? options[0];
+      return { name: option.resourceRecordName, value: option.resourceRecordValue };
+    });
+
+    // --- DNS home ---------------------------------------------------------------------------
+    let validationRecordFqdns: pulumi.Input<string>[] | undefined;
+    let validationRecord: pulumi.Resource;
+    let writeHostRecords: (distribution: aws.cloudfront.Distribution) => pulumi.Resource[];
+    let writeTxt: (role: string, recordName: string, value: pulumi.Input<string>, dependsOn: pulumi.Resource[]) => pulumi.Resource;
+
+    if (dnsHome === "cloudflare") {
+      const zoneId = args.cloudflareZoneId!;
+      const record = cloudflareCnameRecord(
+        { name, role: "cert-validation-record", zoneId, recordName: validationOption.name, target: validationOption.value },
+        child,
+      );
+      validationRecord = record;
+      writeHostRecords = (distribution) => [
+        cloudflareCnameRecord({ name, role: "host-cname", zoneId, recordName: rendered.policyHost, target: distribution.domainName }, child),
+      ];
+      writeTxt = (role, recordName, value, dependsOn) => cloudflareTxtRecord({ name, role, zoneId, recordName, value }, { parent: this, dependsOn });
+    } else {
+      // Without `hostedZoneId`: the public zone named exactly like the domain, looked up with the
+      // consumer's AWS provider (inherited from `parent`). A domain inside a parent's zone
+      // (mail.example.com in example.com) must pass `hostedZoneId`.
+      const zoneId = args.hostedZoneId ?? aws.route53.getZoneOutput({ name: rendered.domain, privateZone: false }, { parent: this }).zoneId;
+      const record = route53CnameRecord(
+        // ACM's validation record is the same for every certificate of this name in the account,
+        // so taking over one left by an earlier certificate is always right.
+        { name, role: "cert-validation-record", zoneId, recordName: validationOption.name, target: validationOption.value, ttl: 60, allowOverwrite: true },
+        child,
+      );
+      validationRecord = record;
+      validationRecordFqdns = [record.fqdn];
+      writeHostRecords = (distribution) =>
+        (["A", "AAAA"] as const).map((type) =>
+          route53AliasRecord(
+            {
+              name,
+              role: `host-${type.toLowerCase()}`,
+              zoneId,
+              recordName: rendered.policyHost,
+              type,
+              targetName: distribution.domainName,
+              targetZoneId: distribution.hostedZoneId,
+              ...(adopt ? { allowOverwrite: true } : {}),
+            },
+            child,
+          ),
+        );
+      writeTxt = (role, recordName, value, dependsOn) =>
+        route53TxtRecord({ name, role, zoneId, recordName, value, allowOverwrite: adopt }, { parent: this, dependsOn });
+    }
+
+    const validation = new aws.acm.CertificateValidation(
+      `${name}-cert-validation`,
+      {
+        certificateArn: certificate.arn,
+        region: CERTIFICATE_REGION,
+        ...(validationRecordFqdns ? { validationRecordFqdns } : {}),
+      },
+      { parent: this, dependsOn: [validationRecord] },
+    );
+
+    // --- CloudFront --------------------------------------------------------------------------
+    const oac = new aws.cloudfront.OriginAccessControl(
+      `${name}-oac`,
+      {
+        description: `MTA-STS policy bucket of ${rendered.domain}`,
+        originAccessControlOriginType: "s3",
+        signingBehavior: "always",
+        signingProtocol: "sigv4",
+      },
+      child,
+    );
+    const originId = "policy-bucket";
+    const distribution = new aws.cloudfront.Distribution(
+      `${name}-cdn`,
+      {
+        enabled: true,
+        comment: `MTA-STS policy host ${rendered.policyHost}`,
+        aliases: [rendered.policyHost],
+        isIpv6Enabled: true,
+        // No default root object: `/` is not the policy. What is served for any path other than
+        // the policy: the bucket policy lets this distribution read the policy key only and grants
+        // no s3:ListBucket, so S3 answers 403 AccessDenied and CloudFront passes that 403 on.
+        origins: [{ originId, domainName: bucket.bucketRegionalDomainName, originAccessControlId: oac.id }],
+        defaultCacheBehavior: {
+          targetOriginId: originId,
+          viewerProtocolPolicy: "https-only",
+          allowedMethods: ["GET", "HEAD"],
+          cachedMethods: ["GET", "HEAD"],
+          cachePolicyId: CACHING_DISABLED_CACHE_POLICY_ID,
+        },
+        restrictions: { geoRestriction: { restrictionType: "none" } },
+        viewerCertificate: {
+          acmCertificateArn: validation.certificateArn,
+          sslSupportMethod: "sni-only",
+          minimumProtocolVersion: "TLSv1.2_2021",
+        },
+        // The resource completes only when the edge locations serve this configuration.
+        waitForDeployment: true,
+      },
+      child,
+    );
+    const bucketPolicy = new aws.s3.BucketPolicy(
+      `${name}-bucket-policy`,
+      {
+        bucket: bucket.id,
+        policy: pulumi
+          .all([bucket.arn, distribution.arn])
+          .apply(([bucketArn, distributionArn]) => policyBucketPolicy({ bucketArn, objectKey: POLICY_OBJECT_KEY, distributionArn })),
+      },
+      { parent: this, dependsOn: [publicAccess] },
+    );
+
+    const hostRecords = writeHostRecords(distribution);
+
+    // --- Records: published last ---------------------------------------------------------------
+    // Publish before announce (DESIGN.md invariant 1). The `_mta-sts` value is derived from the
+    // policy object's outputs and the record depends on everything a sender needs to fetch the
+    // new bytes, so on a policy change the engine updates the object first and the id second,
+    // never the other way and never in parallel.
+    //
+    // On destroy the engine deletes a resource only after everything that depends on it, so the
+    // same edges remove the `_mta-sts` record before the host records, the distribution, the
+    // certificate and the policy object: senders never see an id whose policy cannot be fetched.
+    const announced = pulumi.all([guard, policyObject.etag]).apply(() => rendered.stsRecord);
+    writeTxt("sts-txt", rendered.stsRecordName, announced, [policyObject, bucketPolicy, validation, distribution, ...hostRecords]);
+    if (rendered.tlsRptRecord !== undefined) {
+      writeTxt("tlsrpt-txt", rendered.tlsRptRecordName, rendered.tlsRptRecord, []);
+    }
+
+    this.policyId = pulumi.output(rendered.policyId);
+    this.policyUrl = pulumi.output(rendered.policyUrl);
+    this.policyText = pulumi.output(rendered.policyText);
+    this.stsRecord = pulumi.output(rendered.stsRecord);
+    this.tlsRptRecord = pulumi.output(rendered.tlsRptRecord);
+    this.distributionDomainName = distribution.domainName;
+    this.certificateArn = validation.certificateArn;
+    this.bucketName = bucket.bucket;
+    this.registerOutputs({
+      policyId: this.policyId,
+      policyUrl: this.policyUrl,
+      policyText: this.policyText,
+      stsRecord: this.stsRecord,
+      tlsRptRecord: this.tlsRptRecord,
+      distributionDomainName: this.distributionDomainName,
+      certificateArn: this.certificateArn,
+      bucketName: this.bucketName,
+    });
+  }
+
+  /**
+   * The live MX check, resolved before the policy or the id may change: rejects (failing the
+   * deployment) when `enforce` leaves a live MX host uncovered, warns on the component otherwise.
+   * Checks the mx patterns parsed back from the served bytes, not the config.
+   */
+  private mxGuard(domain: string, policyText: string, args: AwsMtaStsArgs): pulumi.Output<void> {
+    if (args.verifyLiveMx === false) return pulumi.output(undefined as void);
+    const parsed = parsePolicy(policyText);
+    if (!parsed.ok) throw new Error(`internal error: the rendered policy does not parse: ${parsed.error.message}`);
+    const resolveMx = dnsMxResolver(args.dnsResolver !== undefined ? { server: args.dnsResolver } : {});
+    const checked = checkMxCoverage({ domain, mode: parsed.value.mode, mx: parsed.value.mx }, resolveMx).then((coverage) => {
+      if (coverage.level === "error") throw new MtaStsConfigError([{ path: "policy.mx", message: coverage.message }]);
+      if (coverage.level === "warning") pulumi.log.warn(`policy.mx: ${coverage.message}`, this);
+    });
+    return pulumi.output(checked);
+  }
+}
+
+/** The DNS home the args ask for (issues in them are reported by `componentIssues`). */
+function dnsHomeOf(args: AwsMtaStsArgs): DnsHome {
+  if (args?.dns === "cloudflare" || args?.dns === "route53") return args.dns;
+  return args?.cloudflareZoneId !== undefined ? "cloudflare" : "route53";
+}
+
+/**
+ * Problems with the AWS-specific fields, reported together with the domain's own:
+ * - `hostedZoneId` and `cloudflareZoneId` together: error (the records have one home).
+ * - neither: Route 53, looking up the hosted zone named like the domain (`dns: "route53"` says
+ *   the same explicitly); `dns: "cloudflare"` requires `cloudflareZoneId`.
+ * - `adoptExistingRecords` with Cloudflare: error (Cloudflare has no overwrite; import instead).
+ */
+function componentIssues(args: AwsMtaStsArgs): ConfigIssue[] {
+  if (args === null || typeof args !== "object") return [];
+  const issues: ConfigIssue[] = [];
+  for (const key of Object.keys(args)) {
+    if ((ARG_FIELDS as readonly string[]).includes(key)) continue;
+    const suggestion = closest(key, ARG_FIELDS);
+    issues.push({ path: key, message: `unknown field; ${suggestion ? `did you mean "${suggestion}"?` : `known fields: ${ARG_FIELDS.join(", ")}`}` });
+  }
+  if (args.dns !== undefined && !(DNS_HOMES as readonly unknown[]).includes(args.dns)) {
+    issues.push({ path: "dns", message: `must be "route53" or "cloudflare", not ${JSON.stringify(args.dns)}` });
+  }
+  const hasZone = args.hostedZoneId !== undefined;
+  const hasCloudflare = args.cloudflareZoneId !== undefined;
+  if (hasZone && hasCloudflare) {
+    issues.push({
+      path: "cloudflareZoneId",
+      message: "cannot be combined with hostedZoneId: the records live in one place; give hostedZoneId for Route 53 or cloudflareZoneId for Cloudflare DNS",
+    });
+  } else {
+    if (args.dns === "cloudflare" && !hasCloudflare) {
+      issues.push({ path: "cloudflareZoneId", message: 'is required when dns is "cloudflare"; give the Cloudflare zone id of the domain' });
+    }
+    if (args.dns === "cloudflare" && hasZone) {
+      issues.push({ path: "hostedZoneId", message: 'is a Route 53 zone but dns is "cloudflare"; remove it, or set dns to "route53"' });
+    }
+    if (args.dns === "route53" && hasCloudflare) {
+      issues.push({ path: "cloudflareZoneId", message: 'is a Cloudflare zone but dns is "route53"; remove it, or set dns to "cloudflare"' });
+    }
+  }
+  for (const [field, value] of [["hostedZoneId", args.hostedZoneId], ["cloudflareZoneId", args.cloudflareZoneId]] as const) {
+    if (typeof value === "string" && value.trim() === "") issues.push({ path: field, message: "must not be empty; give the zone id, or leave the field out" });
+  }
+  if (args.adoptExistingRecords === true && dnsHomeOf(args) === "cloudflare") {
+    issues.push({
+      path: "adoptExistingRecords",
+      message: "works with Route 53 only; for Cloudflare DNS import the existing records with `pulumi import` (see the README) and leave this false",
+    });
+  }
+  for (const field of ["adoptExistingRecords", "verifyLiveMx"] as const) {
+    if (args[field] !== undefined && typeof args[field] !== "boolean") issues.push({ path: field, message: "must be true or false" });
+  }
+  if (args.dnsResolver !== undefined) {
+    try {
+      if (typeof args.dnsResolver !== "string") throw new TypeError("must be text such as \"127.0.0.1:5353\"");
+      parseServerAddress(args.dnsResolver);
+    } catch (err) {
+      issues.push({ path: "dnsResolver", message: (err as Error).message });
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,104 @@
+/**
+ * The enforce guard: before a policy in `mode: enforce` is published, every MX host the domain
+ * really uses must be admitted by one of its `mx` patterns. A sender that has the policy refuses
+ * to deliver to an MX host the policy does not name (RFC 8461 §4.1, §5), so one forgotten MX
+ * means bounced mail once the policy is live. In `testing` the same gap only produces TLS-RPT
+ * failure reports (RFC 8461 §5), so it is a warning; `none` tells senders nothing about MX hosts.
+ *
+ * Pure decision logic plus a default resolver on node:dns; no Pulumi import. The components call
+ * `checkMxCoverage` before declaring resources and throw on `level: "error"`, log a warning on
+ * `"warning"`. Tests inject `resolveMx` (or point `dnsMxResolver` at a local DNS server).
+ */
+import { createDnsLookup, DnsLookupError } from "../check/dns-lookup";
+import { PolicyMode } from "../model/policy";
+import { uncoveredMxHosts } from "../model/mx-match";
+
+/** The live MX host names of a domain (exchange names, no trailing dot); empty when it has none. */
+export type MxResolver = (domain: string) => Promise<string[]>;
+
+export interface MxCoverageInput {
+  /** The mail domain, e.g. `example.com`. */
+  readonly domain: string;
+  readonly mode: PolicyMode;
+  /** The policy's mx patterns, e.g. `["mx1.example.com", "*.mail.example.com"]`. */
+  readonly mx: readonly string[];
+}
+
+export interface MxCoverage {
+  /** `error`: refuse to deploy; `warning`: deploy and tell the operator; `ok`: nothing to say. */
+  readonly level: "error" | "warning" | "ok";
+  /** Live MX hosts no pattern admits (RFC 8461 §4.1). */
+  readonly uncovered: string[];
+  /** Every live MX host that was looked up. */
+  readonly live: string[];
+  /** One readable sentence: what was found and how to fix it. */
+  readonly message: string;
+}
+
+/**
+ * Compare the live MX hosts of `domain` with the policy's patterns.
+ *
+ * - `enforce` with an uncovered host → `error` naming the hosts (that mail would bounce);
+ * - `testing` with an uncovered host → `warning` (senders only report the failure);
+ * - `none` → `ok` without a lookup (RFC 8461 §3.2: the policy no longer applies);
+ * - no MX records → `warning`: nothing to compare (turn the check off until the MX is live);
+ * - a null MX (`.`, RFC 7505) → `ok`: the domain receives no mail;
+ * - a lookup that gets no answer → `error` in enforce (we cannot show it is safe), else `warning`.
+ */
+export async function checkMxCoverage(input: MxCoverageInput, resolveMx: MxResolver): Promise<MxCoverage> {
+  const { domain, mode, mx } = input;
+  if (mode === "none") {
+    return { level: "ok", uncovered: [], live: [], message: `${domain}: mode none does not restrict MX hosts; MX coverage not checked` };
+  }
+  const failLevel = mode === "enforce" ? "error" : "warning";
+  let live: string[];
+  try {
+    live = (await resolveMx(domain)).map((h) => h.replace(/\.$/, "").toLowerCase());
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return {
+      level: failLevel,
+      uncovered: [],
+      live: [],
+      message: `${domain}: could not look up the live MX records (${why}), so cannot show that mode ${mode} covers them; retry, or turn the MX check off if the domain's MX is not live yet`,
+    };
+  }
+  if (live.length === 0) {
+    return {
+      level: "warning",
+      uncovered: [],
+      live,
+      message: `${domain}: has no MX records, so mode ${mode} could not be compared with the live MX hosts; publish the MX records, or turn the MX check off until they are live`,
+    };
+  }
+  // RFC 7505: a single MX of "." (priority 0) says the domain accepts no mail at all.
+  if (live.length === 1 && live[0] === "") {
+    return { level: "ok", uncovered: [], live, message: `${domain}: has a null MX (RFC 7505) and receives no mail; nothing to cover` };
+  }
+  const uncovered = [...new Set(uncoveredMxHosts(mx, live))].sort();
+  if (uncovered.length === 0) {
+    return { level: "ok", uncovered, live, message: `${domain}: every live MX host (${live.join(", ")}) is matched by the policy's mx patterns` };
+  }
+  const consequence =
+    mode === "enforce"
+      ? "senders that honour the policy will refuse to deliver mail to them (RFC 8461 §4.1), so that mail would bounce"
+      : "senders will report TLS failures for them (RFC 8461 §5); in enforce mode that mail would bounce";
+  return {
+    level: failLevel,
+    uncovered,
+    live,
+    message: `${domain}: live MX host${uncovered.length > 1 ? "s" : ""} ${uncovered.join(", ")} not matched by the policy's mx patterns (${mx.join(", ") || "none"}); ${consequence}; add ${uncovered.length > 1 ? "them" : "it"} (or a "*." pattern) to policy.mx`,
+  };
+}
+
+/**
+ * The default `MxResolver`: node's DNS resolver, asking `server` (`host:port`) when given, else the
+ * system's resolvers. A domain with no MX records resolves to `[]`; a lookup that gets no answer
+ * rejects with a `DnsLookupError`.
+ */
+export function dnsMxResolver(options: { server?: string; timeoutMs?: number } = {}): MxResolver {
+  const lookup = createDnsLookup(options);
+  return async (domain) => (await lookup.mx(domain)).map((r) => r.exchange);
+}
+
+export { DnsLookupError };
