@@ -1,0 +1,286 @@
+/**
+ * `CloudflareMtaSts`: one mail domain's MTA-STS policy host and records, all at Cloudflare.
+ *
+ * The policy is served at `https://mta-sts.<domain>/.well-known/mta-sts.txt` either by a Worker
+ * (default: the policy bytes are embedded in the script, so one upload is the whole deployment)
+ * or by a Cloudflare Pages project (a static site uploaded with `wrangler pages deploy`).
+ * Cloudflare issues the certificate for the custom domain in both cases. The `_mta-sts` TXT
+ * record that announces the policy id is declared last, with its value taken from the outputs of
+ * the host resources and an explicit `dependsOn` on them, so it changes only after the new bytes
+ * are live (DESIGN.md invariant 1: publish before announce).
+ *
+ * Data flow: args → `validateDomainArgs` (throws before any child exists) → rendered policy,
+ * id and records → [MX guard] → host (Worker or Pages) → TXT records.
+ */
+import * as cloudflare from "@pulumi/cloudflare";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { PolicyArgs, TlsRptArgs } from "../args";
+import { parseServerAddress } from "../check/dns-lookup";
+import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
+import { checkMxCoverage, dnsMxResolver, MxCoverage } from "../guard/mx-guard";
+import { closest, ConfigIssue, MtaStsConfigError } from "../model/config";
+import { parsePolicy } from "../model/policy";
+import { RenderedMailDomain } from "../model/rendered";
+import { validateDomainArgs } from "../validate-args";
+import { PAGES_PRODUCTION_BRANCH, pagesDeployScript, pagesSiteFiles, SITE_FILES_ENV } from "./pages-site";
+import { renderWorkerScript, WORKER_COMPATIBILITY_DATE, WORKER_MAIN_MODULE } from "./worker-script";
+
+// An `as const` object, not a bare union, so Pulumi's component schema describes it as an enum.
+/** What serves the policy file: a Worker, or a Cloudflare Pages project. */
+export const CloudflareHostKind = { Worker: "worker", Pages: "pages" } as const;
+export type CloudflareHostKind = (typeof CloudflareHostKind)[keyof typeof CloudflareHostKind];
+export const CLOUDFLARE_HOST_KINDS: readonly CloudflareHostKind[] = Object.values(CloudflareHostKind);
+
+/** Longest Worker script / Pages project name this component generates or accepts. */
+export const SITE_NAME_MAX_LENGTH = 58;
+
+export interface CloudflareMtaStsArgs {
+  /** The mail domain, e.g. `example.com`; Unicode names are converted to A-labels. Required. */
+  domain: string;
+  /** The id of the Cloudflare zone that holds the domain's records (32 hex characters). Required. */
+  zoneId: pulumi.Input<string>;
+  /** The id of the Cloudflare account that owns the Worker or Pages project (32 hex characters). Required. */
+  accountId: pulumi.Input<string>;
+  /**
+   * What serves the policy: `worker` (the policy bytes embedded in a Worker script, atomic, no
+   * build tool needed) or `pages` (a Pages project deployed with `wrangler pages deploy`, which
+   * needs wrangler and `CLOUDFLARE_API_TOKEN` where `pulumi up` runs). Defaults to `worker`.
+   */
+  host?: CloudflareHostKind;
+  /** What senders are told to do (RFC 8461 §3.2). Required. */
+  policy: PolicyArgs;
+  /** Where senders send daily TLS reports (RFC 8460); omit to publish no `_smtp._tls` record. Defaults to none. */
+  tlsRpt?: TlsRptArgs;
+  /**
+   * Name of the Worker script or Pages project: lowercase letters, digits and inner hyphens, at
+   * most 58 characters, unique in the account. Defaults to `mta-sts-` plus the domain with dots
+   * as hyphens, shortened with a hash suffix when longer than 58 characters.
+   */
+  siteName?: string;
+  /**
+   * Before publishing, look up the domain's live MX records and compare them with `policy.mx`:
+   * in `enforce`, an MX host no pattern matches stops the deployment before the policy or the
+   * TXT record changes; in `testing` it is logged as a warning. Defaults to true.
+   */
+  verifyLiveMx?: boolean;
+  /**
+   * DNS server (`host:port`, e.g. `127.0.0.1:5353`) for the live MX lookup of `verifyLiveMx`.
+   * Defaults to the system's resolvers.
+   */
+  dnsResolver?: string;
+}
+
+/** `mta-sts-example-com`; long domains are cut and get a hash suffix so names stay unique. */
+export function defaultSiteName(domain: string): string {
+  const full = `mta-sts-${domain.replace(/\./g, "-")}`;
+  if (full.length <= SITE_NAME_MAX_LENGTH) return full;
+  const hash = createHash("sha256").update(domain).digest("hex").slice(0, 8);
+  return `${full.slice(0, SITE_NAME_MAX_LENGTH - hash.length - 1).replace(/-+$/, "")}-${hash}`;
+}
+
+export class CloudflareMtaSts extends pulumi.ComponentResource {
+  /** The policy id, the hash of the served bytes, e.g. `3b1f...` (known at preview). */
+  public readonly policyId: pulumi.Output<string>;
+  /** `https://mta-sts.<domain>/.well-known/mta-sts.txt` */
+  public readonly policyUrl: pulumi.Output<string>;
+  /** The exact bytes served (CRLF line ends). */
+  public readonly policyText: pulumi.Output<string>;
+  /** The `_mta-sts` TXT value, `v=STSv1; id=<policyId>` (known at preview). */
+  public readonly stsRecord: pulumi.Output<string>;
+  /** The `_smtp._tls` TXT value, `v=TLSRPTv1; rua=...`, or undefined without `tlsRpt`. */
+  public readonly tlsRptRecord: pulumi.Output<string | undefined>;
+  /** `worker` or `pages`. */
+  public readonly host: pulumi.Output<CloudflareHostKind>;
+  /** The Worker script or Pages project name. */
+  public readonly siteName: pulumi.Output<string>;
+
+  constructor(name: string, args: CloudflareMtaStsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    // DESIGN.md invariant 3: every config error is thrown here, before super() registers anything.
+    const checked = checkArgs(args);
+    super("pulumi-mta-sts:index:CloudflareMtaSts", name, {}, opts);
+    const { rendered, host, siteName } = checked;
+    for (const warning of checked.warnings) pulumi.log.warn(`${warning.path}: ${warning.message}`, this);
+
+    // TLS-RPT announces no policy, so it waits for nothing and is declared first.
+    if (rendered.tlsRptRecord !== undefined) {
+      cloudflareTxtRecord(
+        { name, role: "tlsrpt-txt", zoneId: args.zoneId, recordName: rendered.tlsRptRecordName, value: rendered.tlsRptRecord, comment: "TLS reporting (RFC 8460)" },
+        { parent: this },
+      );
+    }
+
+    // The enforce guard (issue 6): the new bytes and the TXT wait for it; an error stops both.
+    const guard = args.verifyLiveMx === false ? pulumi.output<MxCoverage | undefined>(undefined) : this.mxGuard(args, rendered);
+
+    const live: pulumi.Resource[] =
+      host === "worker" ? this.declareWorker(name, args, rendered, siteName, guard) : this.declarePages(name, args, rendered, siteName, guard);
+
+    // Publish before announce: the value is derived from the host resources' outputs (so the SDK
+    // registers the record only once they are created or updated) and dependsOn says it twice.
+    const liveIds = pulumi.all(live.map((r) => (r as pulumi.CustomResource).id));
+    const announced = pulumi.all([guard, liveIds]).apply(() => rendered.stsRecord);
+    cloudflareTxtRecord(
+      { name, role: "sts-txt", zoneId: args.zoneId, recordName: rendered.stsRecordName, value: announced, comment: "MTA-STS policy id (RFC 8461)" },
+      { parent: this, dependsOn: live },
+    );
+
+    this.policyId = pulumi.output(rendered.policyId);
+    this.policyUrl = pulumi.output(rendered.policyUrl);
+    this.policyText = pulumi.output(rendered.policyText);
+    this.stsRecord = pulumi.output(rendered.stsRecord);
+    this.tlsRptRecord = pulumi.output(rendered.tlsRptRecord);
+    this.host = pulumi.output(host);
+    this.siteName = pulumi.output(siteName);
+    this.registerOutputs({
+      policyId: this.policyId,
+      policyUrl: this.policyUrl,
+      policyText: this.policyText,
+      stsRecord: this.stsRecord,
+      tlsRptRecord: this.tlsRptRecord,
+      host: this.host,
+      siteName: this.siteName,
+    });
+  }
+
+  /** Look up the live MX; reject (error) or warn as the guard says. */
+  private mxGuard(args: CloudflareMtaStsArgs, rendered: RenderedMailDomain): pulumi.Output<MxCoverage | undefined> {
+    const resolver = dnsMxResolver(args.dnsResolver !== undefined ? { server: args.dnsResolver } : {});
+    // Compare with what is served: the rendered bytes, read back by the model's own parser.
+    const served = parsePolicy(rendered.policyText);
+    if (!served.ok) throw new Error(`internal: rendered policy does not parse: ${served.error.message}`);
+    const policy = { domain: rendered.domain, mode: served.value.mode, mx: served.value.mx };
+    const verdict = checkMxCoverage(policy, resolver).then((coverage) => {
+      // Same error as the config errors, so the program and the CLI report it the same way.
+      if (coverage.level === "error") throw new MtaStsConfigError([{ path: "policy.mx", message: coverage.message }]);
+      if (coverage.level === "warning") pulumi.log.warn(`policy.mx: ${coverage.message}`, this);
+      return coverage;
+    });
+    return pulumi.output(verdict);
+  }
+
+  /** WorkersScript (policy embedded) + WorkersCustomDomain; returns what must be live before the TXT. */
+  private declareWorker(
+    name: string,
+    args: CloudflareMtaStsArgs,
+    rendered: RenderedMailDomain,
+    siteName: string,
+    guard: pulumi.Output<MxCoverage | undefined>,
+  ): pulumi.Resource[] {
+    const source = renderWorkerScript(rendered.policyText);
+    const script = new cloudflare.WorkersScript(
+      `${name}-script`,
+      {
+        accountId: args.accountId,
+        scriptName: siteName,
+        mainModule: WORKER_MAIN_MODULE,
+        content: guard.apply(() => source),
+        compatibilityDate: WORKER_COMPATIBILITY_DATE,
+      },
+      { parent: this },
+    );
+    // Cloudflare creates the DNS record for the hostname and issues its certificate.
+    const domain = new cloudflare.WorkersCustomDomain(
+      `${name}-domain`,
+      { accountId: args.accountId, zoneId: args.zoneId, hostname: rendered.policyHost, service: script.scriptName },
+      { parent: this, dependsOn: [script] },
+    );
+    return [script, domain];
+  }
+
+  /** PagesProject + `wrangler pages deploy` + PagesDomain + proxied CNAME; returns what must be live before the TXT. */
+  private declarePages(
+    name: string,
+    args: CloudflareMtaStsArgs,
+    rendered: RenderedMailDomain,
+    siteName: string,
+    guard: pulumi.Output<MxCoverage | undefined>,
+  ): pulumi.Resource[] {
+    const files = JSON.stringify(pagesSiteFiles(rendered.policyText));
+    const project = new cloudflare.PagesProject(
+      `${name}-project`,
+      { accountId: args.accountId, name: siteName, productionBranch: PAGES_PRODUCTION_BRANCH },
+      { parent: this },
+    );
+    const domain = new cloudflare.PagesDomain(
+      `${name}-domain`,
+      { accountId: args.accountId, name: rendered.policyHost, projectName: project.name },
+      { parent: this, dependsOn: [project] },
+    );
+    // Pages serves a custom domain through Cloudflare's proxy: the CNAME must be proxied.
+    const cname = cloudflareCnameRecord(
+      { name, role: "host-cname", zoneId: args.zoneId, recordName: rendered.policyHost, target: project.subdomain, proxied: true, comment: "MTA-STS policy host (Cloudflare Pages)" },
+      { parent: this, dependsOn: [domain] },
+    );
+    // Declared last: it waits for the MX guard, and what needs no guard should not queue behind it.
+    // The provider cannot upload files to Pages; wrangler does, with the API token from the
+    // environment of `pulumi up` (never an input, so never in the state). The account id is the
+    // consumer's `accountId`, so the upload goes to the account that owns the project.
+    const deploy = new command.local.Command(
+      `${name}-deploy`,
+      {
+        create: pagesDeployScript({ projectName: siteName }),
+        interpreter: ["/bin/sh", "-c"],
+        environment: {
+          CLOUDFLARE_ACCOUNT_ID: args.accountId,
+          [SITE_FILES_ENV]: guard.apply(() => files),
+          WRANGLER_SEND_METRICS: "false",
+        },
+        triggers: [rendered.policyId, project.name],
+      },
+      { parent: this, dependsOn: [project] },
+    );
+    return [deploy, domain, cname];
+  }
+}
+
+interface CheckedArgs {
+  rendered: RenderedMailDomain;
+  warnings: readonly ConfigIssue[];
+  host: CloudflareHostKind;
+  siteName: string;
+}
+
+const ARG_FIELDS: readonly (keyof CloudflareMtaStsArgs)[] = ["domain", "zoneId", "accountId", "host", "policy", "tlsRpt", "siteName", "verifyLiveMx", "dnsResolver"];
+
+/** Validate everything (core + Cloudflare fields) and report all problems in one error. */
+function checkArgs(args: CloudflareMtaStsArgs): CheckedArgs {
+  const a = (args ?? {}) as Partial<CloudflareMtaStsArgs>;
+  const issues: ConfigIssue[] = [];
+  for (const key of Object.keys(a)) {
+    if ((ARG_FIELDS as readonly string[]).includes(key)) continue;
+    const suggestion = closest(key, ARG_FIELDS);
+    issues.push({ path: key, message: `unknown field; ${suggestion ? `did you mean "${suggestion}"?` : `known fields: ${ARG_FIELDS.join(", ")}`}` });
+  }
+  const missingId = (field: "zoneId" | "accountId", what: string) => {
+    const value = a[field];
+    if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) {
+      issues.push({ path: field, message: `is required; the Cloudflare ${what} id (32 hex characters, on the dashboard's overview page)` });
+    }
+  };
+  missingId("zoneId", "zone");
+  missingId("accountId", "account");
+  const host = a.host ?? "worker";
+  if (!CLOUDFLARE_HOST_KINDS.includes(host)) {
+    issues.push({ path: "host", message: `"${String(host)}" is not a host kind; write "worker" (default) or "pages"` });
+  }
+  if (a.siteName !== undefined) {
+    if (typeof a.siteName !== "string" || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(a.siteName) || a.siteName.length > SITE_NAME_MAX_LENGTH) {
+      issues.push({ path: "siteName", message: `"${String(a.siteName)}" must be lowercase letters, digits and inner hyphens, 1 to ${SITE_NAME_MAX_LENGTH} characters, e.g. "mta-sts-example-com"` });
+    }
+  }
+  if (a.verifyLiveMx !== undefined && typeof a.verifyLiveMx !== "boolean") {
+    issues.push({ path: "verifyLiveMx", message: "must be true or false" });
+  }
+  if (a.dnsResolver !== undefined) {
+    try {
+      if (typeof a.dnsResolver !== "string") throw new TypeError("must be text such as \"127.0.0.1:53\"");
+      parseServerAddress(a.dnsResolver);
+    } catch (err) {
+      issues.push({ path: "dnsResolver", message: (err as Error).message });
+    }
+  }
+  const { rendered, warnings } = validateDomainArgs(a as CloudflareMtaStsArgs, issues);
+  return { rendered, warnings, host, siteName: a.siteName ?? defaultSiteName(rendered.domain) };
+}
