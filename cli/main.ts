@@ -6,7 +6,9 @@
  */
 import { Command, CommanderError } from "commander";
 import { CliContext, EXIT_COULD_NOT_RUN, processContext, UsageError } from "./exit-codes";
+import { registerCheck } from "./check";
 import { registerLint } from "./lint";
+import { registerPlan } from "./plan";
 import { registerRender } from "./render";
 
 export function buildProgram(ctx: CliContext): Command {
@@ -15,8 +17,10 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({ writeOut: ctx.out, writeErr: ctx.err })
     .showHelpAfterError()
     .exitOverride();
+  registerPlan(program, ctx);
   registerRender(program, ctx);
   registerLint(program, ctx);
+  registerCheck(program, ctx);
   // Sub-commands inherit output and exit handling.
   for (const command of program.commands) command.configureOutput({ writeOut: ctx.out, writeErr: ctx.err }).exitOverride();
   return program;
