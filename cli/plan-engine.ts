@@ -1,0 +1,139 @@
+/**
+ * Runs the repository's own Pulumi program (index.ts) under Pulumi's mock engine and records
+ * what it declares: each resource's type, name, parent and inputs, and the dependencies the SDK
+ * sends to the engine (explicit `dependsOn` and those implied by inputs), which are exactly the
+ * "waits for" edges `pulumi up` would honour. No cloud calls, no credentials, no deployed state.
+ *
+ * The program is loaded once per process (Pulumi's runtime is a process-wide singleton), so the
+ * CLI runs this in its own process.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfigInput } from "../components/stack/stack-config";
+import { CONFIG_NAMESPACE } from "./config-file";
+
+export interface PlannedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** Name of the parent resource; undefined for top-level components. */
+  readonly parent?: string;
+  readonly custom: boolean;
+  readonly inputs: Record<string, unknown>;
+  /** Names of the resources this one waits for. */
+  readonly dependsOn: readonly string[];
+}
+
+export interface ProgramRun {
+  readonly resources: readonly PlannedResource[];
+  /** The program's stack outputs, resolved. */
+  readonly outputs: Record<string, unknown>;
+}
+
+/** Placeholder for a value only the cloud knows; stable so the plan is byte-identical. */
+const computed = (what: string) => `<computed: ${what}>`;
+
+/** Outputs a provider would compute, as stable placeholders (names only, no randomness). */
+function computedOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+  switch (type) {
+    case "aws:acm/certificate:Certificate":
+      return {
+        arn: computed(`${name}.arn`),
+        domainValidationOptions: [
+          { domainName: inputs.domainName, resourceRecordName: computed(`${name} validation name`), resourceRecordType: "CNAME", resourceRecordValue: computed(`${name} validation value`) },
+        ],
+      };
+    case "aws:cloudfront/distribution:Distribution":
+      return { arn: computed(`${name}.arn`), domainName: computed(`${name}.domainName`), hostedZoneId: "Z2FDTNDATAQYW2" };
+    case "aws:route53/record:Record":
+      return { fqdn: computed(`${name}.fqdn`) };
+    case "cloudflare:index/pagesProject:PagesProject":
+      return { subdomain: computed(`${inputs.name}.pages.dev`) };
+    case "aws:s3/bucket:Bucket":
+      return { bucket: inputs.bucket ?? computed(`${name}.bucket`), arn: computed(`${name}.arn`), bucketRegionalDomainName: computed(`${name}.bucketRegionalDomainName`) };
+    default:
+      return { arn: computed(`${name}.arn`) };
+  }
+}
+
+/** Answers for the few lookups the program may make, as placeholders. */
+function invoke(token: string, inputs: Record<string, any>): Record<string, unknown> {
+  if (token === "aws:route53/getZone:getZone") {
+    const zone = computed(`Route 53 zone looked up by name "${inputs.name}"`);
+    return { zoneId: zone, id: zone, name: inputs.name };
+  }
+  throw new Error(`the offline plan cannot answer the lookup ${token}`);
+}
+
+export async function runProgramOffline(config: StackConfigInput, programPath = path.join(__dirname, "..", "index")): Promise<ProgramRun> {
+  // Inputs as declared, by type and name (names are unique per type: children carry their
+  // component's name).
+  const declared = new Map<string, Record<string, unknown>>();
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        declared.set(`${args.type}::${args.name}`, args.inputs);
+        return { id: computed(`${args.name}.id`), state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } };
+      },
+      call: (args) => invoke(args.token, args.inputs),
+    },
+    CONFIG_NAMESPACE,
+    "plan",
+    false,
+  );
+  pulumi.runtime.setAllConfig({
+    [`${CONFIG_NAMESPACE}:domains`]: JSON.stringify(config.domains ?? null),
+    [`${CONFIG_NAMESPACE}:defaults`]: JSON.stringify(config.defaults ?? {}),
+    [`${CONFIG_NAMESPACE}:skipLiveChecks`]: "true",
+  });
+
+  // Record what the SDK sends to the engine: parent and dependencies are not visible to mocks.
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const requests: { urn: string; type: string; name: string; parent: string; custom: boolean; dependencies: string[] }[] = [];
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: any) => {
+    const parent: string = req.getParent();
+    const type: string = req.getType();
+    const name: string = req.getName();
+    requests.push({ urn: monitor.newUrn(parent, type, name), type, name, parent, custom: req.getCustom(), dependencies: req.getDependenciesList() });
+    return register(req, callback);
+  };
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const program = require(programPath) as Record<string, unknown>;
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(program)) outputs[key] = await resolveDeep(value);
+  await pulumi.runtime.disconnect();
+
+  const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
+  const resources = requests.map((r) => ({
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    ...(r.parent ? { parent: nameOf(r.parent) } : {}),
+    custom: r.custom,
+    inputs: r.custom ? withoutInternals(declared.get(`${r.type}::${r.name}`) ?? {}) : {},
+    dependsOn: [...new Set(r.dependencies.map(nameOf))].sort(),
+  }));
+  return { resources, outputs };
+}
+
+/** Drop the SDK's bookkeeping keys (`__defaults`), which are not the user's inputs. */
+function withoutInternals(inputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(inputs).filter(([key]) => !key.startsWith("__")));
+}
+
+/** Resolve Outputs nested in plain objects (the program's exports). */
+async function resolveDeep(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    const resolved = await new Promise<unknown>((resolve) => (value as pulumi.Output<unknown>).apply((v) => resolve(v)));
+    return resolveDeep(resolved);
+  }
+  if (Array.isArray(value)) return Promise.all(value.map(resolveDeep));
+  if (value !== null && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await resolveDeep(v);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,30 @@
+/**
+ * `mta-sts plan [--stack <file>] [--json]`: the offline plan. Validates the stack config (every
+ * problem with its path, exit 2, nothing declared), then evaluates the very program `pulumi up`
+ * runs (index.ts) under Pulumi's mock engine and prints, per domain, the policy, id, records and
+ * URL, then every resource with its parent and inputs, and the ordering edges.
+ */
+import { Command } from "commander";
+import { renderMailDomain } from "../components/model/rendered";
+import { componentNames } from "../components/stack/declare-domains";
+import { loadDomainDeployments, readStackConfigFile } from "./config-file";
+import { CliContext } from "./exit-codes";
+import { runProgramOffline } from "./plan-engine";
+import { buildPlan, planToText } from "./plan-report";
+
+export function registerPlan(program: Command, ctx: CliContext): void {
+  program
+    .command("plan")
+    .description("print what `pulumi up` would declare for a stack config, offline (no cloud, no credentials, not a diff)")
+    .option("-s, --stack <file>", "the stack config file", "Pulumi.example.yaml")
+    .option("--json", "print one JSON document")
+    .action(async (options: { stack: string; json?: boolean }) => {
+      // Validate first: a bad config must fail before anything is declared.
+      const { domains, warnings } = loadDomainDeployments(options.stack);
+      const rendered = domains.map((d) => renderMailDomain(d.intent));
+      const run = await runProgramOffline(readStackConfigFile(options.stack));
+      const names = componentNames(domains.map((d) => d.intent.domain));
+      const plan = buildPlan(options.stack, domains, rendered, names, run.resources, warnings);
+      ctx.out(options.json ? JSON.stringify(plan, null, 2) + "\n" : planToText(plan));
+    });
+}

@@ -1,0 +1,73 @@
+/**
+ * The program's one job: one component per validated domain, with the host and DNS home the
+ * stack config chose. Config was validated as a whole before this runs, so nothing here can
+ * fail on input.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { AwsMtaSts } from "../aws/aws-mta-sts";
+import { CloudflareMtaSts } from "../cloudflare/cloudflare-mta-sts";
+import { DomainDeployment } from "./stack-config";
+
+/** Per-domain stack outputs: what an operator or another stack needs. */
+export interface DomainOutputs {
+  host: string;
+  policyUrl: pulumi.Output<string>;
+  policyId: pulumi.Output<string>;
+  stsRecord: pulumi.Output<string>;
+  tlsRptRecord: pulumi.Output<string | undefined>;
+}
+
+export interface DeclareOptions {
+  /** Skip lookups of live state (the MX guard); set by the offline plan. */
+  skipLiveChecks?: boolean;
+}
+
+/** `example.com` → `example-com`; a rare clash (`a-b.com` vs `a.b-com`) gets a hash suffix. */
+export function componentNames(domains: readonly string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  const used = new Set<string>();
+  for (const domain of domains) {
+    let name = domain.replace(/\./g, "-");
+    if (used.has(name)) name = `${name}-${createHash("sha256").update(domain).digest("hex").slice(0, 6)}`;
+    used.add(name);
+    names.set(domain, name);
+  }
+  return names;
+}
+
+export function declareDomains(domains: readonly DomainDeployment[], options: DeclareOptions = {}): Record<string, DomainOutputs> {
+  const names = componentNames(domains.map((d) => d.intent.domain));
+  const outputs: Record<string, DomainOutputs> = {};
+  for (const d of domains) {
+    const name = names.get(d.intent.domain)!;
+    const common = {
+      domain: d.intent.domain,
+      policy: { mode: d.intent.policy.mode, mx: [...d.intent.policy.mx], maxAgeSeconds: d.intent.policy.maxAgeSeconds },
+      ...(d.intent.tlsRpt ? { tlsRpt: { rua: [...d.intent.tlsRpt.rua] } } : {}),
+      verifyLiveMx: d.verifyLiveMx && !options.skipLiveChecks,
+    };
+    const component =
+      d.host === "aws"
+        ? new AwsMtaSts(name, {
+            ...common,
+            dns: d.dns,
+            ...(d.dns === "route53" ? { hostedZoneId: d.hostedZoneId } : { cloudflareZoneId: d.cloudflareZoneId }),
+            adoptExistingRecords: d.adoptExistingRecords,
+          })
+        : new CloudflareMtaSts(name, {
+            ...common,
+            zoneId: d.cloudflareZoneId!,
+            accountId: d.cloudflareAccountId!,
+            host: d.host === "cloudflare-pages" ? "pages" : "worker",
+          });
+    outputs[d.intent.domain] = {
+      host: d.host,
+      policyUrl: component.policyUrl,
+      policyId: component.policyId,
+      stsRecord: component.stsRecord,
+      tlsRptRecord: component.tlsRptRecord,
+    };
+  }
+  return outputs;
+}

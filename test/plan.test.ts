@@ -1,0 +1,131 @@
+/**
+ * The offline plan (`mta-sts plan`, `npm start`): the very program `pulumi up` runs, evaluated
+ * under Pulumi's mock engine in its own process, as a reviewer would run it.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { renderPolicy } from "../components/model/policy";
+import { createHash } from "node:crypto";
+
+const root = path.join(__dirname, "..");
+const example = path.join(root, "Pulumi.example.yaml");
+
+function plan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "cli", "main.ts"), "plan", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(path.join(tmpdir(), "mta-sts-plan-"));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("the offline plan of the bundled example", () => {
+  let first: ReturnType<typeof plan>;
+  beforeAll(() => {
+    first = plan("--stack", example);
+  });
+
+  test("exits 0, says it is an offline plan and not a diff, and lists every domain", () => {
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^# OFFLINE PLAN/);
+    expect(first.stdout).toContain("this is not a diff");
+    for (const domain of ["example.com", "example.net", "xn--bcher-kva.example", "example.org", "old-brand.example"]) {
+      expect(first.stdout).toContain(`### ${domain} `);
+    }
+  });
+
+  test("shows each domain's policy, its id as the hash of those bytes, and its TXT record", () => {
+    const policy = renderPolicy({ mode: "testing", mx: ["mx1.example.com", "mx2.example.com", "*.mail.example.com"], maxAgeSeconds: 1209600 });
+    const id = createHash("sha256").update(policy).digest("hex").slice(0, 32);
+    expect(first.stdout).toContain(`id      ${id}`);
+    expect(first.stdout).toContain(`TXT     _mta-sts.example.com  "v=STSv1; id=${id}"`);
+    expect(first.stdout).toContain("policy  https://mta-sts.example.com/.well-known/mta-sts.txt");
+  });
+
+  test("lists resources with parents and the ordering edges that put the TXT last", () => {
+    expect(first.stdout).toMatch(/example-com-policy {2}aws:s3\/bucketObjectv2:BucketObjectv2 {2}parent=example-com/);
+    const edge = first.stdout.split("\n").find((l) => l.startsWith("example-com-sts-txt  waits for"));
+    expect(edge).toBeDefined();
+    for (const upstream of ["example-com-policy", "example-com-cdn", "example-com-cert-validation", "example-com-host-a", "example-com-host-aaaa"]) {
+      expect(edge).toContain(upstream);
+    }
+    expect(first.stdout).toMatch(/xn--bcher-kva-example-sts-txt {2}waits for .*xn--bcher-kva-example-script/);
+    expect(first.stdout).toMatch(/example-org-sts-txt {2}waits for .*example-org-deploy/);
+  });
+
+  test("is byte-identical when run twice", () => {
+    const second = plan("--stack", example);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  test("--json carries the same plan as one document", () => {
+    const json = plan("--stack", example, "--json");
+    expect(json.status).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.kind).toBe("mta-sts-offline-plan");
+    expect(doc.domains.map((d: { domain: string }) => d.domain)).toEqual(["example.com", "example.net", "xn--bcher-kva.example", "example.org", "old-brand.example"]);
+    const sts = doc.resources.find((r: { name: string }) => r.name === "example-com-sts-txt");
+    expect(sts.dependsOn).toEqual(expect.arrayContaining(["example-com-policy", "example-com-cdn"]));
+    expect(doc.edges).toContainEqual(["example-com-sts-txt", "example-com-policy"]);
+  });
+});
+
+test("changing one mx changes only that domain's policy, id, policy object and TXT lines", () => {
+  const doc = parseYaml(readFileSync(example, "utf8"));
+  const before = path.join(scratch, "before.yaml");
+  const after = path.join(scratch, "after.yaml");
+  writeFileSync(before, stringifyYaml(doc));
+  doc.config["mta-sts:domains"][0].policy.mx[1] = "mx3.example.com";
+  writeFileSync(after, stringifyYaml(doc));
+
+  const a = plan("--stack", before).stdout.split("\n");
+  const b = plan("--stack", after).stdout.split("\n");
+  expect(b.length).toBe(a.length);
+  const changed = b.map((line, i) => ({ i, line })).filter(({ i, line }) => line !== a[i]);
+  const [header, ...rest] = changed;
+  expect(header.line).toContain("after.yaml");
+  expect(rest.length).toBeGreaterThan(0);
+  const resourcesStart = b.findIndex((line) => line.startsWith("## Resources"));
+  const domainLines = rest.filter(({ i }) => i < resourcesStart).map(({ line }) => line);
+  const resourceLines = rest.filter(({ i }) => i > resourcesStart);
+  // In the domain section: example.com's id, the changed mx line and its TXT record, nothing else.
+  expect(domainLines).toEqual([expect.stringMatching(/^id {6}[0-9a-f]{32}$/), "  | mx: mx3.example.com", expect.stringMatching(/^TXT {5}_mta-sts\.example\.com {2}"v=STSv1; id=[0-9a-f]{32}"$/)]);
+  // In the resources: only inputs of example.com's policy object and of its _mta-sts TXT record.
+  const owners = new Set(resourceLines.map(({ i }) => [...b.slice(resourcesStart, i)].reverse().find((line) => !line.startsWith("    "))!.split(" ")[0]));
+  expect([...owners].sort()).toEqual(["example-com-policy", "example-com-sts-txt"]);
+});
+
+test("a bad stack config fails before anything is declared, listing every problem with its path", () => {
+  const bad = path.join(scratch, "bad.yaml");
+  writeFileSync(
+    bad,
+    stringifyYaml({
+      config: {
+        "mta-sts:domains": [
+          { domain: "example.com", policy: { mode: "enforce", mx: ["mx1.example.com"], maxage: 5 } },
+          { domain: "example.net", policy: { mode: "testing", mx: ["10.0.0.1"] } },
+          { domain: "example.org", host: "cloudflare-worker", policy: { mode: "testing", mx: ["mx.example.org"] } },
+        ],
+      },
+    }),
+  );
+  const result = plan("--stack", bad);
+  expect(result.status).toBe(2);
+  expect(result.stdout).toBe("");
+  expect(result.stderr).toContain("nothing was planned or declared");
+  expect(result.stderr).toContain('domains[0].policy.maxage: unknown field; did you mean "maxAgeSeconds"?');
+  expect(result.stderr).toContain("domains[1].policy.mx[0]:");
+  expect(result.stderr).toContain("domains[2].cloudflareZoneId:");
+  expect(result.stderr).toContain("domains[2].cloudflareAccountId:");
+  expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+});

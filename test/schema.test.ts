@@ -1,0 +1,60 @@
+/**
+ * Packaging for other Pulumi languages: `pulumi package add <repo>` reads PulumiPlugin.yaml and
+ * infers the component schema from the TypeScript types. Generating it offline proves both
+ * components and their documented inputs reach YAML, Python and Go users.
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { AwsMtaSts } from "../components/aws/aws-mta-sts";
+import { CloudflareMtaSts } from "../components/cloudflare/cloudflare-mta-sts";
+
+const root = path.join(__dirname, "..");
+let schema: any;
+
+beforeAll(async () => {
+  const provider = new ComponentProvider({ components: [AwsMtaSts, CloudflareMtaSts], dirname: root, name: "pulumi-mta-sts" });
+  schema = JSON.parse(await provider.getSchema());
+}, 120000);
+
+test("PulumiPlugin.yaml declares the nodejs runtime", () => {
+  expect(readFileSync(path.join(root, "PulumiPlugin.yaml"), "utf8")).toMatch(/^runtime: nodejs$/m);
+});
+
+test("the schema is the pulumi-mta-sts package with both components", () => {
+  expect(schema.name).toBe("pulumi-mta-sts");
+  expect(schema.resources["pulumi-mta-sts:index:AwsMtaSts"].isComponent).toBe(true);
+  expect(schema.resources["pulumi-mta-sts:index:CloudflareMtaSts"].isComponent).toBe(true);
+});
+
+test("AwsMtaSts has its documented inputs, with descriptions, and its flat outputs", () => {
+  const aws = schema.resources["pulumi-mta-sts:index:AwsMtaSts"];
+  expect(aws.requiredInputs).toEqual(expect.arrayContaining(["domain", "policy"]));
+  for (const input of ["domain", "policy", "tlsRpt", "dns", "hostedZoneId", "cloudflareZoneId", "adoptExistingRecords", "verifyLiveMx", "dnsResolver"]) {
+    expect(aws.inputProperties[input]).toBeDefined();
+    expect(aws.inputProperties[input].description).toMatch(/\S/);
+  }
+  for (const output of ["policyId", "policyUrl", "policyText", "stsRecord", "tlsRptRecord", "distributionDomainName", "certificateArn", "bucketName"]) {
+    expect(aws.properties[output]).toBeDefined();
+  }
+});
+
+test("CloudflareMtaSts has its documented inputs and outputs", () => {
+  const cf = schema.resources["pulumi-mta-sts:index:CloudflareMtaSts"];
+  expect(cf.requiredInputs).toEqual(expect.arrayContaining(["domain", "policy", "zoneId", "accountId"]));
+  for (const input of ["domain", "policy", "tlsRpt", "zoneId", "accountId", "host"]) {
+    expect(cf.inputProperties[input]?.description).toMatch(/\S/);
+  }
+  for (const output of ["policyId", "policyUrl", "policyText", "stsRecord", "tlsRptRecord"]) {
+    expect(cf.properties[output]).toBeDefined();
+  }
+});
+
+test("policy mode is an enum and the policy's fields keep their docs and defaults", () => {
+  const types = schema.types;
+  const mode = types["pulumi-mta-sts:index:PolicyMode"];
+  expect(mode.enum.map((e: { value: string }) => e.value).sort()).toEqual(["enforce", "none", "testing"]);
+  const policy = types["pulumi-mta-sts:index:PolicyArgs"];
+  expect(policy.properties.maxAgeSeconds.description).toContain("Defaults to 604800");
+  expect(policy.required).toEqual(["mode"]);
+});
