@@ -1,10 +1,11 @@
 /**
- * The README's AWS input and output tables (docs/aws.md) say exactly what the JSDoc says, so the
+ * The input and output tables of the README's AWS section say exactly what the JSDoc says, so the
  * two cannot drift apart (STYLE.md: "The README's input table is the same text").
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
+import { readmeSection } from "./support/readme";
 
 const root = path.resolve(__dirname, "..");
 
@@ -27,7 +28,7 @@ function memberDocs(file: string, declaration: string): Map<string, string> {
 
 /** Rows of the markdown table under `heading`: first cell (without backticks) → last cell. */
 function tableRows(heading: string): Map<string, string> {
-  const text = fs.readFileSync(path.join(root, "docs/aws.md"), "utf8");
+  const text = readmeSection("## AWS: `AwsMtaSts`");
   const section = text.slice(text.indexOf(`### ${heading}\n`));
   const lines = section.split("\n").slice(1);
   const rows = new Map<string, string>();
@@ -46,7 +47,7 @@ test("every AwsMtaStsArgs field has JSDoc ending with its default (or Required.)
   for (const [field, doc] of docs) expect([field, /(Defaults to [^.]*(\.[^.]+)*\.|Required\.)$/.test(doc)]).toEqual([field, true]);
 });
 
-test("the docs/aws.md input table has one row per input, with the JSDoc text", () => {
+test("the README's AWS section input table has one row per input, with the JSDoc text", () => {
   const rows = tableRows("Inputs");
   const expected = new Map<string, string>();
   for (const [field, doc] of memberDocs("components/aws/aws-mta-sts.ts", "AwsMtaStsArgs")) expected.set(field, doc);
@@ -55,7 +56,7 @@ test("the docs/aws.md input table has one row per input, with the JSDoc text", (
   expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(expected));
 });
 
-test("the docs/aws.md output table has one row per output, with the JSDoc text", () => {
+test("the README's AWS section output table has one row per output, with the JSDoc text", () => {
   const rows = tableRows("Outputs");
   const docs = memberDocs("components/aws/aws-mta-sts.ts", "AwsMtaSts");
   expect([...docs.keys()].sort()).toEqual(

@@ -1,11 +1,12 @@
 /**
- * The Cloudflare input and output tables (docs/cloudflare.md, merged into the README) say exactly
+ * The Cloudflare input and output tables in the README's Cloudflare section say exactly
  * what the JSDoc says, so the two cannot drift apart (STYLE.md: "The README's input table is the
  * same text").
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
+import { readmeSection } from "./support/readme";
 
 const root = path.resolve(__dirname, "..");
 const COMPONENT = "components/cloudflare/cloudflare-mta-sts.ts";
@@ -28,7 +29,7 @@ function memberDocs(file: string, declaration: string): Map<string, string> {
 
 /** Rows of the markdown table under `### heading`: first cell (without backticks) → last cell. */
 function tableRows(heading: string): Map<string, string> {
-  const text = fs.readFileSync(path.join(root, "docs/cloudflare.md"), "utf8");
+  const text = readmeSection("## Cloudflare: `CloudflareMtaSts`");
   const lines = text.slice(text.indexOf(`### ${heading}\n`)).split("\n").slice(1);
   const rows = new Map<string, string>();
   for (const line of lines.slice(lines.findIndex((l) => l.startsWith("|")))) {
@@ -46,7 +47,7 @@ test("every CloudflareMtaStsArgs field has JSDoc ending with its default (or Req
   for (const [field, doc] of docs) expect([field, /(Defaults to [^.]*(\.[^.]+)*\.|Required\.)$/.test(doc)]).toEqual([field, true]);
 });
 
-test("the docs/cloudflare.md input table has one row per input, with the JSDoc text", () => {
+test("the README's Cloudflare section input table has one row per input, with the JSDoc text", () => {
   const expected = new Map<string, string>();
   for (const [field, doc] of memberDocs(COMPONENT, "CloudflareMtaStsArgs")) expected.set(field, doc);
   for (const [field, doc] of memberDocs("components/args.ts", "PolicyArgs")) expected.set(`policy.${field}`, doc);
@@ -54,13 +55,13 @@ test("the docs/cloudflare.md input table has one row per input, with the JSDoc t
   expect(Object.fromEntries(tableRows("Inputs"))).toEqual(Object.fromEntries(expected));
 });
 
-test("the docs/cloudflare.md output table has one row per output, with the JSDoc text", () => {
+test("the README's Cloudflare section output table has one row per output, with the JSDoc text", () => {
   const docs = memberDocs(COMPONENT, "CloudflareMtaSts");
   expect([...docs.keys()].sort()).toEqual(["host", "policyId", "policyText", "policyUrl", "siteName", "stsRecord", "tlsRptRecord"]);
   expect(Object.fromEntries(tableRows("Outputs"))).toEqual(Object.fromEntries(docs));
 });
 
-test("docs/cloudflare.md names what the Pages deploy needs", () => {
-  const text = fs.readFileSync(path.join(root, "docs/cloudflare.md"), "utf8");
+test("README's Cloudflare section names what the Pages deploy needs", () => {
+  const text = readmeSection("## Cloudflare: `CloudflareMtaSts`");
   for (const needed of ["### When to choose Pages over a Worker", "wrangler", "npx", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID"]) expect(text).toContain(needed);
 });
