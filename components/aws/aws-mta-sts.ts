@@ -18,10 +18,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { DnsHome, PolicyArgs, TlsRptArgs } from "../args";
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
 import { route53AliasRecord, route53CnameRecord, route53TxtRecord } from "../dns/route53-records";
-import { checkMxCoverage, dnsMxResolver } from "../guard/mx-guard";
+import { guardLiveMx } from "../guard/component-guard";
 import { parseServerAddress } from "../check/dns-lookup";
-import { closest, ConfigIssue, MtaStsConfigError } from "../model/config";
-import { parsePolicy } from "../model/policy";
+import { closest, ConfigIssue } from "../model/config";
 import { POLICY_PATH } from "../model/rendered";
 import { validateDomainArgs } from "../validate-args";
 import { policyBucketPolicy } from "./bucket-policy";
@@ -124,7 +123,7 @@ export class AwsMtaSts extends pulumi.ComponentResource {
     // The enforce guard (issue 6): the policy object's content and the TXT value wait for it, so an
     // MX host the policy does not cover fails `pulumi preview`/`up` in enforce before the policy
     // or the id change; in testing it is a warning on the component.
-    const guard = this.mxGuard(rendered.domain, rendered.policyText, args);
+    const guard = guardLiveMx(this, rendered, args);
 
     // --- The private bucket and the policy file --------------------------------------------
     const bucket = new aws.s3.Bucket(`${name}-bucket`, {}, child);
@@ -310,23 +309,6 @@ export class AwsMtaSts extends pulumi.ComponentResource {
       certificateArn: this.certificateArn,
       bucketName: this.bucketName,
     });
-  }
-
-  /**
-   * The live MX check, resolved before the policy or the id may change: rejects (failing the
-   * deployment) when `enforce` leaves a live MX host uncovered, warns on the component otherwise.
-   * Checks the mx patterns parsed back from the served bytes, not the config.
-   */
-  private mxGuard(domain: string, policyText: string, args: AwsMtaStsArgs): pulumi.Output<void> {
-    if (args.verifyLiveMx === false) return pulumi.output(undefined as void);
-    const parsed = parsePolicy(policyText);
-    if (!parsed.ok) throw new Error(`internal error: the rendered policy does not parse: ${parsed.error.message}`);
-    const resolveMx = dnsMxResolver(args.dnsResolver !== undefined ? { server: args.dnsResolver } : {});
-    const checked = checkMxCoverage({ domain, mode: parsed.value.mode, mx: parsed.value.mx }, resolveMx).then((coverage) => {
-      if (coverage.level === "error") throw new MtaStsConfigError([{ path: "policy.mx", message: coverage.message }]);
-      if (coverage.level === "warning") pulumi.log.warn(`policy.mx: ${coverage.message}`, this);
-    });
-    return pulumi.output(checked);
   }
 }
 

@@ -13,7 +13,7 @@ export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
 /** One line of the report: `FAIL policy-http-status: HTTP 301 ... Fix: ...`. */
 export interface CheckFinding {
-  /** Stable identifier of the check, e.g. `certificate-expiry` (documented in docs/check.md). */
+  /** Stable identifier of the check, e.g. `certificate-expiry` (documented in the README). */
   readonly check: string;
   readonly status: CheckStatus;
   /** What was found and why it matters, with the RFC section. */

@@ -19,9 +19,9 @@ import { createHash } from "node:crypto";
 import { PolicyArgs, TlsRptArgs } from "../args";
 import { parseServerAddress } from "../check/dns-lookup";
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
-import { checkMxCoverage, dnsMxResolver, MxCoverage } from "../guard/mx-guard";
-import { closest, ConfigIssue, MtaStsConfigError } from "../model/config";
-import { parsePolicy } from "../model/policy";
+import { guardLiveMx } from "../guard/component-guard";
+import { MxCoverage } from "../guard/mx-guard";
+import { closest, ConfigIssue } from "../model/config";
 import { RenderedMailDomain } from "../model/rendered";
 import { validateDomainArgs } from "../validate-args";
 import { PAGES_PRODUCTION_BRANCH, pagesDeployScript, pagesSiteFiles, SITE_FILES_ENV } from "./pages-site";
@@ -112,7 +112,7 @@ export class CloudflareMtaSts extends pulumi.ComponentResource {
     }
 
     // The enforce guard (issue 6): the new bytes and the TXT wait for it; an error stops both.
-    const guard = args.verifyLiveMx === false ? pulumi.output<MxCoverage | undefined>(undefined) : this.mxGuard(args, rendered);
+    const guard = guardLiveMx(this, rendered, args);
 
     const live: pulumi.Resource[] =
       host === "worker" ? this.declareWorker(name, args, rendered, siteName, guard) : this.declarePages(name, args, rendered, siteName, guard);
@@ -142,22 +142,6 @@ export class CloudflareMtaSts extends pulumi.ComponentResource {
       host: this.host,
       siteName: this.siteName,
     });
-  }
-
-  /** Look up the live MX; reject (error) or warn as the guard says. */
-  private mxGuard(args: CloudflareMtaStsArgs, rendered: RenderedMailDomain): pulumi.Output<MxCoverage | undefined> {
-    const resolver = dnsMxResolver(args.dnsResolver !== undefined ? { server: args.dnsResolver } : {});
-    // Compare with what is served: the rendered bytes, read back by the model's own parser.
-    const served = parsePolicy(rendered.policyText);
-    if (!served.ok) throw new Error(`internal: rendered policy does not parse: ${served.error.message}`);
-    const policy = { domain: rendered.domain, mode: served.value.mode, mx: served.value.mx };
-    const verdict = checkMxCoverage(policy, resolver).then((coverage) => {
-      // Same error as the config errors, so the program and the CLI report it the same way.
-      if (coverage.level === "error") throw new MtaStsConfigError([{ path: "policy.mx", message: coverage.message }]);
-      if (coverage.level === "warning") pulumi.log.warn(`policy.mx: ${coverage.message}`, this);
-      return coverage;
-    });
-    return pulumi.output(verdict);
   }
 
   /** WorkersScript (policy embedded) + WorkersCustomDomain; returns what must be live before the TXT. */
