@@ -7,10 +7,9 @@
  * Trap guarded against: a forgotten MX host in an enforce policy makes senders refuse to deliver
  * to it (RFC 8461 §4.1), i.e. bounced mail the moment the new id is published.
  */
-import { execFile } from "node:child_process";
 import * as dgram from "node:dgram";
-import * as path from "node:path";
 import type * as pulumiType from "@pulumi/pulumi";
+import { completedWithin, runComponentInChild } from "./support/component-child";
 import { installMocks, MockEngine } from "./support/pulumi-mocks";
 
 type Args = import("../components/aws/aws-mta-sts").AwsMtaStsArgs;
@@ -75,7 +74,6 @@ function mxAnswer(preference: number, host: string): Buffer {
 
 let engine: MockEngine;
 let AwsMtaSts: typeof import("../components/aws/aws-mta-sts").AwsMtaSts;
-let MtaStsConfigError: typeof import("../components/model/config").MtaStsConfigError;
 let pulumi: typeof pulumiType;
 let server: MxServer;
 let resolver: string;
@@ -83,7 +81,6 @@ let resolver: string;
 beforeAll(async () => {
   engine = await installMocks();
   ({ AwsMtaSts } = await import("../components/aws/aws-mta-sts"));
-  ({ MtaStsConfigError } = await import("../components/model/config"));
   pulumi = await import("@pulumi/pulumi");
   server = new MxServer({
     "example.com": ["mx1.example.com", "a.mail.example.com"],
@@ -103,45 +100,9 @@ function args(domain: string, mode: "enforce" | "testing", mx: string[], extra: 
   return { domain, hostedZoneId: "Z1", policy: { mode, mx, maxAgeSeconds: 1209600 }, dnsResolver: resolver, ...extra };
 }
 
-/**
- * Run a one-component Pulumi program in preview under mocks in a separate Node process, the way
- * the language host runs it: a resource whose inputs fail is an unhandled rejection, which fails
- * the deployment (Jest would instead count it against the test, so it cannot run in-process).
- */
-async function runProgramInChild(componentArgs: Args): Promise<{ failures: { name: string; issues: unknown }[]; registered: string[] }> {
-  const program = `
-    const { installMocks } = require("./test/support/pulumi-mocks");
-    const failures = [];
-    process.on("unhandledRejection", (e) => failures.push({ name: e && e.name, issues: e && e.issues }));
-    installMocks({ preview: true }).then((engine) => {
-      const { AwsMtaSts } = require("./components/aws/aws-mta-sts");
-      new AwsMtaSts("uncovered", JSON.parse(process.env.COMPONENT_ARGS));
-      setTimeout(() => {
-        process.stdout.write(JSON.stringify({ failures, registered: engine.resources.map((r) => r.name) }));
-        process.exit(0);
-      }, 2500);
-    });`;
-  const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", "-e", program],
-      { cwd: path.resolve(__dirname, ".."), env: { ...process.env, COMPONENT_ARGS: JSON.stringify(componentArgs) }, timeout: 30000 },
-      // The SDK's exit hook may turn the exit code non-zero after a failed registration (as the
-      // language host would); the program's report on stdout is what is checked.
-      (error, out, err) => (out.startsWith("{") ? resolve(out) : reject(new Error(`${error?.message ?? "no report"}\n${err}`))),
-    ),
-  );
-  return JSON.parse(stdout);
-}
-
-async function completed(name: string, timeoutMs = 8000): Promise<boolean> {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs) {
-    if (engine.events.some((e) => e.kind === "completed" && e.name === name)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return false;
-}
+/** The guard refuses in preview as in `up`: the child runs the component in preview. */
+const runProgramInChild = (componentArgs: Args) => runComponentInChild("./components/aws/aws-mta-sts", "AwsMtaSts", componentArgs, { preview: true });
+const completed = (name: string) => completedWithin(engine, name, 8000);
 
 describe("live MX guard", () => {
   test("enforce with every live MX covered publishes after asking the given resolver for the domain's MX", async () => {

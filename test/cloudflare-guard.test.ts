@@ -9,9 +9,8 @@
  * to it (RFC 8461 §4.1): bounced mail the moment the new id is published.
  */
 import type * as pulumiType from "@pulumi/pulumi";
-import { execFile } from "node:child_process";
-import * as path from "node:path";
 import { startDnsServer, TestDnsServer } from "./support/dns-server";
+import { completedWithin, runComponentInChild } from "./support/component-child";
 import { installMocks, MockEngine } from "./support/pulumi-mocks";
 
 type Args = import("../components/cloudflare/cloudflare-mta-sts").CloudflareMtaStsArgs;
@@ -43,47 +42,10 @@ function args(domain: string, mode: "enforce" | "testing", mx: string[], extra: 
   return { domain, zoneId: "023e105f4ecef8ad9ca31a8372d0c353", accountId: "f037e56e89293a057740de681ac9abbe", policy: { mode, mx, maxAgeSeconds: 1209600 }, tlsRpt: { rua: [`mailto:tlsrpt@${domain}`] }, dnsResolver: dns.address, ...extra };
 }
 
-async function completed(name: string, timeoutMs = 15000): Promise<boolean> {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs) {
-    if (engine.events.some((e) => e.kind === "completed" && e.name === name)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return false;
-}
-
 const names = () => engine.resources.map((r) => r.name);
 
-/**
- * Run the component in a separate Node process under the same mocks, because a failed
- * registration (the guard's error) surfaces as an unhandled rejection that would end a jest
- * worker. Reports the errors and the names the mock engine saw.
- */
-async function runProgramInChild(componentArgs: Args): Promise<{ failures: { name: string; issues: unknown }[]; registered: string[] }> {
-  const program = `
-    const { installMocks } = require("./test/support/pulumi-mocks");
-    const failures = [];
-    process.on("unhandledRejection", (e) => failures.push({ name: e && e.name, issues: e && e.issues }));
-    installMocks().then((engine) => {
-      const { CloudflareMtaSts } = require("./components/cloudflare/cloudflare-mta-sts");
-      new CloudflareMtaSts("uncovered", JSON.parse(process.env.COMPONENT_ARGS));
-      setTimeout(() => {
-        process.stdout.write(JSON.stringify({ failures, registered: engine.resources.map((r) => r.name) }));
-        process.exit(0);
-      }, 2500);
-    });`;
-  const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", "-e", program],
-      { cwd: path.resolve(__dirname, ".."), env: { ...process.env, COMPONENT_ARGS: JSON.stringify(componentArgs) }, timeout: 30000 },
-      // The SDK's exit hook may make the exit code non-zero after a failed registration; the
-      // report on stdout is what is checked.
-      (error, out, err) => (out.startsWith("{") ? resolve(out) : reject(new Error(`${error?.message ?? "no report"}\n${err}`))),
-    ),
-  );
-  return JSON.parse(stdout);
-}
+const completed = (name: string) => completedWithin(engine, name, 15000);
+const runProgramInChild = (componentArgs: Args) => runComponentInChild("./components/cloudflare/cloudflare-mta-sts", "CloudflareMtaSts", componentArgs);
 
 describe("live MX guard", () => {
   it.each(["worker", "pages"] as const)("publishes an enforce policy whose mx cover every live MX, after asking the given resolver (%s)", async (host) => {
