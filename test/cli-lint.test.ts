@@ -3,19 +3,12 @@
  * would. Exit codes (cli/exit-codes.ts): 0 valid (warnings allowed), 1 errors found, 2 could not run.
  */
 import { join } from "node:path";
-import { main } from "../cli/main";
-import { CliContext } from "../cli/exit-codes";
 import { lintText } from "../cli/lint";
+import { runCli } from "./support/cli";
 
 const fixture = (name: string) => join(__dirname, "fixtures", "lint", name);
 
-async function run(argv: string[], stdin = "") {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CliContext = { exitCode: 0, out: (t) => void out.push(t), err: (t) => void err.push(t), readStdin: async () => stdin };
-  const code = await main(argv, ctx);
-  return { code, out: out.join(""), err: err.join("") };
-}
+const run = runCli;
 
 describe("lint a policy file (RFC 8461 §3.2)", () => {
   it("accepts the RFC's example policy: exit 0, the warning on its line, then ok", async () => {

@@ -4,20 +4,13 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { main } from "../cli/main";
-import { CliContext } from "../cli/exit-codes";
+import { runCli } from "./support/cli";
 
 const fixture = (name: string) => join(__dirname, "fixtures", "config", name);
 /** Second derivation of the id: SHA-256 of the exact bytes, first 32 hex characters. */
 const sha = (bytes: string) => createHash("sha256").update(Buffer.from(bytes, "utf8")).digest("hex").slice(0, 32);
 
-async function run(argv: string[], stdin = "") {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CliContext = { exitCode: 0, out: (t) => void out.push(t), err: (t) => void err.push(t), readStdin: async () => stdin };
-  const code = await main(argv, ctx);
-  return { code, out: out.join(""), err: err.join("") };
-}
+const run = runCli;
 
 // What test/fixtures/config/Pulumi.stack.yaml must produce, written out by hand.
 const EXAMPLE_COM = "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmx: mx2.example.com\r\nmax_age: 1209600\r\n";
