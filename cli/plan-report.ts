@@ -41,9 +41,9 @@ export function buildPlan(
   const domains = deployments.map((d, i) => ({ ...rendered[i], host: d.host, dns: d.dns, component: components.get(d.intent.domain)! }));
   // Group each component with its children, in config order; children sorted by name.
   const order = new Map(domains.map((d, i) => [d.component, i]));
+  const byName = new Map(resources.map((x) => [x.name, x]));
   const rootOf = (r: PlannedResource): string => {
     let current: PlannedResource | undefined = r;
-    const byName = new Map(resources.map((x) => [x.name, x]));
     while (current?.parent) current = byName.get(current.parent);
     return current?.name ?? r.name;
   };
