@@ -36,13 +36,19 @@ const computed = (what: string) => `<computed: ${what}>`;
 /** Outputs a provider would compute, as stable placeholders (names only, no randomness). */
 function computedOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
   switch (type) {
-    case "aws:acm/certificate:Certificate":
+    case "aws:acm/certificate:Certificate": {
+      // ACM answers one DNS validation record per name on the certificate.
+      const names: string[] = [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])];
       return {
         arn: computed(`${name}.arn`),
-        domainValidationOptions: [
-          { domainName: inputs.domainName, resourceRecordName: computed(`${name} validation name`), resourceRecordType: "CNAME", resourceRecordValue: computed(`${name} validation value`) },
-        ],
+        domainValidationOptions: names.map((domainName) => ({
+          domainName,
+          resourceRecordName: computed(`validation name for ${domainName}`),
+          resourceRecordType: "CNAME",
+          resourceRecordValue: computed(`validation value for ${domainName}`),
+        })),
       };
+    }
     case "aws:cloudfront/distribution:Distribution":
       return { arn: computed(`${name}.arn`), domainName: computed(`${name}.domainName`), hostedZoneId: "Z2FDTNDATAQYW2" };
     case "aws:route53/record:Record":
@@ -69,6 +75,11 @@ export async function runProgramOffline(config: StackConfigInput, programPath = 
   // Inputs as declared, by type and name (names are unique per type: children carry their
   // component's name).
   const declared = new Map<string, Record<string, unknown>>();
+  // Pulumi's SDK captures a stack trace for every resource and for every output promise. Under
+  // ts-node, source-map-support remaps each of those traces through the source maps, which made
+  // the plan three times slower (profiled: 29 s → 10 s for 100 AWS domains). The plan prints no
+  // stack traces, so it uses V8's own formatting.
+  useNativeStackTraces();
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -85,6 +96,7 @@ export async function runProgramOffline(config: StackConfigInput, programPath = 
     [`${CONFIG_NAMESPACE}:domains`]: JSON.stringify(config.domains ?? null),
     [`${CONFIG_NAMESPACE}:defaults`]: JSON.stringify(config.defaults ?? {}),
     [`${CONFIG_NAMESPACE}:skipLiveChecks`]: "true",
+    ...(config.sharedAwsHost !== undefined ? { [`${CONFIG_NAMESPACE}:sharedAwsHost`]: JSON.stringify(config.sharedAwsHost) } : {}),
   });
 
   // Record what the SDK sends to the engine: parent and dependencies are not visible to mocks.
@@ -116,6 +128,11 @@ export async function runProgramOffline(config: StackConfigInput, programPath = 
     dependsOn: [...new Set(r.dependencies.map(nameOf))].sort(),
   }));
   return { resources, outputs };
+}
+
+/** Undo source-map-support's stack-trace hook for this process (see runProgramOffline). */
+export function useNativeStackTraces(): void {
+  delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
 }
 
 /** Drop the SDK's bookkeeping keys (`__defaults`), which are not the user's inputs. */
