@@ -2,4 +2,5 @@
 export * from "./model";
 export * from "./args";
 export * from "./aws/aws-mta-sts";
+export * from "./aws-shared/aws-shared-mta-sts-host";
 export * from "./cloudflare/cloudflare-mta-sts";

@@ -68,12 +68,20 @@ function defaultOutputs(type: string, name: string, inputs: Record<string, any>)
     case "aws:acm/certificate:Certificate":
       return {
         arn: `arn:aws:acm:us-east-1:123456789012:certificate/${name}`,
-        domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_x1.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: `_x2.acm-validations.aws.` }],
+        // One validation option per name, as ACM gives (subject alternative names included).
+        domainValidationOptions: [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].map((domainName: string) => ({
+          domainName,
+          resourceRecordName: `_x1.${domainName}.`,
+          resourceRecordType: "CNAME",
+          resourceRecordValue: `_x2.acm-validations.aws.`,
+        })),
       };
     case "aws:acm/certificateValidation:CertificateValidation":
       return { certificateArn: inputs.certificateArn };
     case "aws:cloudfront/distribution:Distribution":
       return { arn: `arn:aws:cloudfront::123456789012:distribution/${name}`, domainName: `d${name.length}abcdef.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" };
+    case "aws:cloudfront/function:Function":
+      return { arn: `arn:aws:cloudfront::123456789012:function/${name}`, etag: "ETVPDKIKX0DER", liveStageEtag: "ETVPDKIKX0DER", status: "DEPLOYED" };
     case "aws:cloudfront/originAccessControl:OriginAccessControl":
       return { etag: "E1" };
     case "aws:route53/record:Record":

@@ -1,0 +1,186 @@
+/**
+ * The first thing AwsSharedMtaStsHost does: validate every domain and the grouping, render what
+ * will be published, and assign groups. Throws one `MtaStsConfigError` naming every bad field
+ * (`domains[3].policy.mx[0]`) before a single resource is declared (DESIGN.md invariant 3).
+ *
+ * Each domain goes through the same core as AwsMtaSts (`validateDomainArgs`), its issues
+ * prefixed with `domains[i].`; the AWS-specific fields (DNS home, zone ids, adoption) through the
+ * same rules as AwsMtaSts (`awsDnsFieldIssues`).
+ */
+import { parseServerAddress } from "../check/dns-lookup";
+import { DnsHome } from "../args";
+import { ConfigIssue, MtaStsConfigError } from "../model/config";
+import { RenderedMailDomain } from "../model/rendered";
+import { validateDomainArgs } from "../validate-args";
+import { awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "../aws/aws-dns-fields";
+import {
+  assignGroups,
+  certificateNames,
+  DEFAULT_GROUP_COUNT,
+  DEFAULT_GROUP_SIZE,
+  DomainGroup,
+  groupLabel,
+  MAX_CERTIFICATE_DOMAIN_NAME,
+  MAX_GROUP_INDEX,
+  MAX_GROUP_SIZE,
+  overfullGroups,
+  suggestedPinTarget,
+} from "./grouping";
+import { MAX_FUNCTION_CODE_BYTES, routingFunctionSize } from "./routing-function";
+import type { AwsSharedMtaStsHostArgs, SharedDomainArgs } from "./aws-shared-mta-sts-host";
+
+/** One validated domain, with what the component needs to declare its resources. */
+export interface PlannedDomain {
+  /** Position in `args.domains`, for messages. */
+  readonly index: number;
+  readonly args: SharedDomainArgs;
+  readonly rendered: RenderedMailDomain;
+  readonly dnsHome: DnsHome;
+  /** The group that serves the domain. */
+  readonly group: DomainGroup;
+}
+
+/** Everything the component declares, decided before it declares anything. */
+export interface SharedHostPlan {
+  readonly groupSize: number;
+  readonly groupCount: number;
+  /** In the order of `args.domains`. */
+  readonly domains: readonly PlannedDomain[];
+  /** Groups with at least one domain, by group number. */
+  readonly groups: readonly DomainGroup[];
+  /** Risky but legal values, with full paths; the component logs them. */
+  readonly warnings: readonly ConfigIssue[];
+}
+
+const TOP_FIELDS: readonly (keyof AwsSharedMtaStsHostArgs)[] = ["domains", "groupSize", "groupCount", "dnsResolver"];
+const DOMAIN_FIELDS: readonly (keyof SharedDomainArgs)[] = [
+  "domain",
+  "policy",
+  "tlsRpt",
+  "dns",
+  "hostedZoneId",
+  "cloudflareZoneId",
+  "adoptExistingRecords",
+  "verifyLiveMx",
+  "group",
+];
+
+/** Validate, render and group; throws `MtaStsConfigError` listing every issue. */
+export function planSharedHost(args: AwsSharedMtaStsHostArgs): SharedHostPlan {
+  if (args === null || typeof args !== "object") {
+    throw new MtaStsConfigError([{ path: "(args)", message: "must be an object such as { domains: [{ domain: \"example.com\", policy: { mode: \"testing\", mx: [\"mx1.example.com\"] } }] }" }]);
+  }
+  const issues: ConfigIssue[] = [...unknownFieldIssues(args as object, TOP_FIELDS)];
+  const groupSize = wholeNumber(args.groupSize, DEFAULT_GROUP_SIZE, 1, MAX_GROUP_SIZE, "groupSize", issues, "ACM allows 10 names per certificate by default and CloudFront 100 aliases per distribution");
+  const groupCount = wholeNumber(args.groupCount, DEFAULT_GROUP_COUNT, 1, MAX_GROUP_INDEX + 1, "groupCount", issues, "the hash spreads domains over groups 0 to groupCount - 1");
+  if (args.dnsResolver !== undefined) {
+    try {
+      if (typeof args.dnsResolver !== "string") throw new TypeError('must be text such as "127.0.0.1:5353"');
+      parseServerAddress(args.dnsResolver);
+    } catch (err) {
+      issues.push({ path: "dnsResolver", message: (err as Error).message });
+    }
+  }
+
+  const validated: { index: number; args: SharedDomainArgs; rendered: RenderedMailDomain; dnsHome: DnsHome }[] = [];
+  const warnings: ConfigIssue[] = [];
+  if (!Array.isArray(args.domains)) {
+    issues.push({ path: "domains", message: args.domains === undefined ? "is required; give a list of domains such as [{ domain: \"example.com\", policy: { mode: \"testing\", mx: [\"mx1.example.com\"] } }]" : "must be a list of domains" });
+  } else if (args.domains.length === 0) {
+    issues.push({ path: "domains", message: "needs at least one domain; without domains there is nothing to serve (remove the component instead)" });
+  } else {
+    const firstIndex = new Map<string, number>();
+    args.domains.forEach((entry, index) => {
+      const at = `domains[${index}]`;
+      if (entry === null || typeof entry !== "object") {
+        issues.push({ path: at, message: "must be a domain such as { domain: \"example.com\", policy: { mode: \"testing\", mx: [\"mx1.example.com\"] } }" });
+        return;
+      }
+      try {
+        const { rendered, warnings: domainWarnings } = validateDomainArgs(entry, domainIssues(entry));
+        warnings.push(...domainWarnings.map((w) => prefixed(at, w)));
+        const earlier = firstIndex.get(rendered.domain);
+        if (earlier !== undefined) {
+          issues.push({ path: `${at}.domain`, message: `repeats domains[${earlier}] (${rendered.domain}); list each domain once` });
+          return;
+        }
+        firstIndex.set(rendered.domain, index);
+        validated.push({ index, args: entry, rendered, dnsHome: dnsHomeOf(entry) });
+      } catch (err) {
+        if (!(err instanceof MtaStsConfigError)) throw err;
+        issues.push(...err.issues.map((i) => prefixed(at, i)));
+      }
+    });
+  }
+  if (issues.length > 0) throw new MtaStsConfigError(issues);
+
+  // Grouping is checked once every domain is valid: it needs the normalised names.
+  const groups = assignGroups(
+    validated.map((d) => ({ domain: d.rendered.domain, ...(d.args.group !== undefined ? { group: d.args.group } : {}) })),
+    groupCount,
+  );
+  for (const group of overfullGroups(groups, groupSize)) {
+    const target = suggestedPinTarget(groups, groupSize, groupCount);
+    const targetGroup = groups.find((g) => g.index === target);
+    const room = targetGroup ? `${groupLabel(target)} holds ${targetGroup.domains.length}` : `${groupLabel(target)} is unused, so pinning there adds a distribution`;
+    issues.push({
+      path: "domains",
+      message:
+        `group ${groupLabel(group.index)} would hold ${group.domains.length} domains, more than groupSize ${groupSize}: ${group.domains.join(", ")}. ` +
+        `Pin ${group.domains.length - groupSize === 1 ? "one of them (usually the one just added)" : `${group.domains.length - groupSize} of them`} to a group with room, ` +
+        `e.g. \`group: ${target}\` (${room}); or raise groupSize (up to ${MAX_GROUP_SIZE}; moves no domain, but needs an ACM quota of that many names per certificate); ` +
+        `or raise groupCount (moves about 1 in groupCount domains into each new group and replaces the certificates of the groups they leave)`,
+    });
+  }
+  for (const group of groups) {
+    const hosts = group.domains.map((d) => `mta-sts.${d}`);
+    if (certificateNames(hosts) === undefined) {
+      issues.push({
+        path: "domains",
+        message: `group ${groupLabel(group.index)} has no policy host of at most ${MAX_CERTIFICATE_DOMAIN_NAME} characters, which ACM needs as the certificate's first name: pin a domain with a shorter name to it (${group.domains.join(", ")})`,
+      });
+    }
+    const size = routingFunctionSize(hosts);
+    if (size > MAX_FUNCTION_CODE_BYTES) {
+      issues.push({
+        path: "domains",
+        message: `group ${groupLabel(group.index)}'s routing function would be ${size} bytes, over CloudFront's ${MAX_FUNCTION_CODE_BYTES}: lower groupSize or pin some of its domains (${group.domains.join(", ")}) to other groups`,
+      });
+    }
+  }
+  if (issues.length > 0) throw new MtaStsConfigError(issues);
+
+  const groupOfDomain = new Map<string, DomainGroup>();
+  for (const group of groups) for (const domain of group.domains) groupOfDomain.set(domain, group);
+  return {
+    groupSize,
+    groupCount,
+    domains: validated.map((d) => ({ ...d, group: groupOfDomain.get(d.rendered.domain)! })),
+    groups,
+    warnings,
+  };
+}
+
+/** The AWS-specific fields of one entry: the same rules as AwsMtaSts, plus `group`. */
+function domainIssues(entry: SharedDomainArgs): ConfigIssue[] {
+  const issues: ConfigIssue[] = [...unknownFieldIssues(entry, DOMAIN_FIELDS), ...awsDnsFieldIssues(entry)];
+  if (entry.group !== undefined && !(Number.isInteger(entry.group) && entry.group >= 0 && entry.group <= MAX_GROUP_INDEX)) {
+    issues.push({ path: "group", message: `must be a whole number from 0 to ${MAX_GROUP_INDEX}, not ${JSON.stringify(entry.group)}; or leave it out to let the hash choose` });
+  }
+  return issues;
+}
+
+function wholeNumber(value: unknown, fallback: number, min: number, max: number, path: string, issues: ConfigIssue[], why: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    issues.push({ path, message: `must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)} (${why}); leave it out for ${fallback}` });
+    return fallback;
+  }
+  return value;
+}
+
+/** `domains[2]` + `policy.mx[0]` → `domains[2].policy.mx[0]`; a bare `(config)` path names the entry. */
+function prefixed(at: string, issue: ConfigIssue): ConfigIssue {
+  const path = issue.path === "(config)" ? at : issue.path.startsWith("[") ? `${at}${issue.path}` : `${at}.${issue.path}`;
+  return { path, message: issue.message };
+}
