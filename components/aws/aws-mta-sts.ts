@@ -16,11 +16,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DnsHome, PolicyArgs, TlsRptArgs } from "../args";
+import { awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "./aws-dns-fields";
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
 import { route53AliasRecord, route53CnameRecord, route53TxtRecord } from "../dns/route53-records";
 import { guardLiveMx } from "../guard/component-guard";
 import { parseServerAddress } from "../check/dns-lookup";
-import { closest, ConfigIssue } from "../model/config";
+import { ConfigIssue } from "../model/config";
 import { POLICY_PATH } from "../model/rendered";
 import { validateDomainArgs } from "../validate-args";
 import { policyBucketPolicy } from "./bucket-policy";
@@ -89,7 +90,6 @@ const ARG_FIELDS: readonly (keyof AwsMtaStsArgs)[] = [
   "verifyLiveMx",
   "dnsResolver",
 ];
-const DNS_HOMES: readonly string[] = Object.values(DnsHome);
 
 export class AwsMtaSts extends pulumi.ComponentResource {
   /** The policy id, the hash of the served bytes, e.g. `3b1f...` (known at preview). */
@@ -312,60 +312,10 @@ export class AwsMtaSts extends pulumi.ComponentResource {
   }
 }
 
-/** The DNS home the args ask for (issues in them are reported by `componentIssues`). */
-function dnsHomeOf(args: AwsMtaStsArgs): DnsHome {
-  if (args?.dns === "cloudflare" || args?.dns === "route53") return args.dns;
-  return args?.cloudflareZoneId !== undefined ? "cloudflare" : "route53";
-}
-
-/**
- * Problems with the AWS-specific fields, reported together with the domain's own:
- * - `hostedZoneId` and `cloudflareZoneId` together: error (the records have one home).
- * - neither: Route 53, looking up the hosted zone named like the domain (`dns: "route53"` says
- *   the same explicitly); `dns: "cloudflare"` requires `cloudflareZoneId`.
- * - `adoptExistingRecords` with Cloudflare: error (Cloudflare has no overwrite; import instead).
- */
+/** Problems with the AWS-specific fields (see aws-dns-fields.ts), reported with the domain's own. */
 function componentIssues(args: AwsMtaStsArgs): ConfigIssue[] {
   if (args === null || typeof args !== "object") return [];
-  const issues: ConfigIssue[] = [];
-  for (const key of Object.keys(args)) {
-    if ((ARG_FIELDS as readonly string[]).includes(key)) continue;
-    const suggestion = closest(key, ARG_FIELDS);
-    issues.push({ path: key, message: `unknown field; ${suggestion ? `did you mean "${suggestion}"?` : `known fields: ${ARG_FIELDS.join(", ")}`}` });
-  }
-  if (args.dns !== undefined && !(DNS_HOMES as readonly unknown[]).includes(args.dns)) {
-    issues.push({ path: "dns", message: `must be "route53" or "cloudflare", not ${JSON.stringify(args.dns)}` });
-  }
-  const hasZone = args.hostedZoneId !== undefined;
-  const hasCloudflare = args.cloudflareZoneId !== undefined;
-  if (hasZone && hasCloudflare) {
-    issues.push({
-      path: "cloudflareZoneId",
-      message: "cannot be combined with hostedZoneId: the records live in one place; give hostedZoneId for Route 53 or cloudflareZoneId for Cloudflare DNS",
-    });
-  } else {
-    if (args.dns === "cloudflare" && !hasCloudflare) {
-      issues.push({ path: "cloudflareZoneId", message: 'is required when dns is "cloudflare"; give the Cloudflare zone id of the domain' });
-    }
-    if (args.dns === "cloudflare" && hasZone) {
-      issues.push({ path: "hostedZoneId", message: 'is a Route 53 zone but dns is "cloudflare"; remove it, or set dns to "route53"' });
-    }
-    if (args.dns === "route53" && hasCloudflare) {
-      issues.push({ path: "cloudflareZoneId", message: 'is a Cloudflare zone but dns is "route53"; remove it, or set dns to "cloudflare"' });
-    }
-  }
-  for (const [field, value] of [["hostedZoneId", args.hostedZoneId], ["cloudflareZoneId", args.cloudflareZoneId]] as const) {
-    if (typeof value === "string" && value.trim() === "") issues.push({ path: field, message: "must not be empty; give the zone id, or leave the field out" });
-  }
-  if (args.adoptExistingRecords === true && dnsHomeOf(args) === "cloudflare") {
-    issues.push({
-      path: "adoptExistingRecords",
-      message: "works with Route 53 only; for Cloudflare DNS import the existing records with `pulumi import` (see the README) and leave this false",
-    });
-  }
-  for (const field of ["adoptExistingRecords", "verifyLiveMx"] as const) {
-    if (args[field] !== undefined && typeof args[field] !== "boolean") issues.push({ path: field, message: "must be true or false" });
-  }
+  const issues = [...unknownFieldIssues(args, ARG_FIELDS), ...awsDnsFieldIssues(args)];
   if (args.dnsResolver !== undefined) {
     try {
       if (typeof args.dnsResolver !== "string") throw new TypeError("must be text such as \"127.0.0.1:5353\"");
