@@ -11,7 +11,11 @@ import { validateStackConfig } from "./components/stack/stack-config";
 import { declareDomains, DomainOutputs } from "./components/stack/declare-domains";
 
 const config = new pulumi.Config("mta-sts");
-const result = validateStackConfig({ domains: config.getObject("domains"), defaults: config.getObject("defaults") });
+const result = validateStackConfig({
+  domains: config.getObject("domains"),
+  defaults: config.getObject("defaults"),
+  sharedAwsHost: config.getObject("sharedAwsHost"),
+});
 if (!result.ok) {
   throw new pulumi.RunError(
     `the stack config has ${result.issues.length} problem(s); nothing was declared:\n` + result.issues.map((i) => `  ${i.path}: ${i.message}`).join("\n"),
@@ -22,4 +26,5 @@ for (const warning of result.warnings) pulumi.log.warn(`${warning.path}: ${warni
 /** Per domain: host kind, policy URL, policy id and the two TXT values. */
 export const domains: Record<string, DomainOutputs> = declareDomains(result.domains, {
   skipLiveChecks: config.getBoolean("skipLiveChecks") ?? false,
+  ...(result.sharedAwsHost ? { sharedAwsHost: result.sharedAwsHost } : {}),
 });

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { renderMailDomain, RenderedMailDomain } from "../components/model/rendered";
 import { ConfigIssue } from "../components/model/config";
-import { DomainDeployment, StackConfigInput, validateStackConfig } from "../components/stack/stack-config";
+import { DomainDeployment, SharedAwsHostConfig, StackConfigInput, validateStackConfig } from "../components/stack/stack-config";
 import { EXIT_COULD_NOT_RUN, UsageError } from "./exit-codes";
 
 /** The project name in Pulumi.yaml, and so the namespace of its config keys. */
@@ -33,9 +33,13 @@ export function readStackConfigFile(path: string): StackConfigInput {
   const record = doc as Record<string, unknown>;
   if ("config" in record) {
     const config = (record.config ?? {}) as Record<string, unknown>;
-    return { domains: config[`${CONFIG_NAMESPACE}:domains`], defaults: config[`${CONFIG_NAMESPACE}:defaults`] };
+    return {
+      domains: config[`${CONFIG_NAMESPACE}:domains`],
+      defaults: config[`${CONFIG_NAMESPACE}:defaults`],
+      sharedAwsHost: config[`${CONFIG_NAMESPACE}:sharedAwsHost`],
+    };
   }
-  return { domains: record.domains, defaults: record.defaults };
+  return { domains: record.domains, defaults: record.defaults, sharedAwsHost: record.sharedAwsHost };
 }
 
 /** Report config issues as one UsageError: every problem on its own line with its path. */
@@ -45,10 +49,10 @@ export function configError(path: string, issues: readonly ConfigIssue[]): Usage
 }
 
 /** Validated deployments of every domain in a config file; throws UsageError listing all issues. */
-export function loadDomainDeployments(path: string): { domains: DomainDeployment[]; warnings: ConfigIssue[] } {
+export function loadDomainDeployments(path: string): { domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; warnings: ConfigIssue[] } {
   const result = validateStackConfig(readStackConfigFile(path));
   if (!result.ok) throw configError(path, result.issues);
-  return { domains: result.domains, warnings: result.warnings };
+  return { domains: result.domains, ...(result.sharedAwsHost ? { sharedAwsHost: result.sharedAwsHost } : {}), warnings: result.warnings };
 }
 
 /** What would be published for every domain of a config file. */

@@ -6,7 +6,7 @@
  */
 import { Command } from "commander";
 import { renderMailDomain } from "../components/model/rendered";
-import { componentNames } from "../components/stack/declare-domains";
+import { componentNames, SHARED_AWS_HOST_NAME } from "../components/stack/declare-domains";
 import { loadDomainDeployments, readStackConfigFile } from "./config-file";
 import { CliContext } from "./exit-codes";
 import { runProgramOffline } from "./plan-engine";
@@ -20,10 +20,12 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option("--json", "print one JSON document")
     .action(async (options: { stack: string; json?: boolean }) => {
       // Validate first: a bad config must fail before anything is declared.
-      const { domains, warnings } = loadDomainDeployments(options.stack);
+      const { domains, sharedAwsHost, warnings } = loadDomainDeployments(options.stack);
       const rendered = domains.map((d) => renderMailDomain(d.intent));
       const run = await runProgramOffline(readStackConfigFile(options.stack));
       const names = componentNames(domains.map((d) => d.intent.domain));
+      // With mta-sts:sharedAwsHost, every AWS domain lives in the one shared host component.
+      if (sharedAwsHost) for (const d of domains) if (d.host === "aws") names.set(d.intent.domain, SHARED_AWS_HOST_NAME);
       const plan = buildPlan(options.stack, domains, rendered, names, run.resources, warnings);
       ctx.out(options.json ? JSON.stringify(plan, null, 2) + "\n" : planToText(plan));
     });

@@ -6,8 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { AwsMtaSts } from "../aws/aws-mta-sts";
+import { AwsSharedMtaStsHost } from "../aws-shared/aws-shared-mta-sts-host";
 import { CloudflareMtaSts } from "../cloudflare/cloudflare-mta-sts";
-import { DomainDeployment } from "./stack-config";
+import { DomainDeployment, SharedAwsHostConfig } from "./stack-config";
 
 /** Per-domain stack outputs: what an operator or another stack needs. */
 export interface DomainOutputs {
@@ -21,7 +22,12 @@ export interface DomainOutputs {
 export interface DeclareOptions {
   /** Skip lookups of live state (the MX guard); set by the offline plan. */
   skipLiveChecks?: boolean;
+  /** Serve every `host: aws` domain from one shared host (`mta-sts:sharedAwsHost`). */
+  sharedAwsHost?: SharedAwsHostConfig;
 }
+
+/** Name of the shared AWS host component (and prefix of its children). */
+export const SHARED_AWS_HOST_NAME = "aws-shared";
 
 /** `example.com` → `example-com`; a rare clash (`a-b.com` vs `a.b-com`) gets a hash suffix. */
 export function componentNames(domains: readonly string[]): Map<string, string> {
@@ -39,22 +45,14 @@ export function componentNames(domains: readonly string[]): Map<string, string> 
 export function declareDomains(domains: readonly DomainDeployment[], options: DeclareOptions = {}): Record<string, DomainOutputs> {
   const names = componentNames(domains.map((d) => d.intent.domain));
   const outputs: Record<string, DomainOutputs> = {};
+  const sharedDomains = options.sharedAwsHost ? domains.filter((d) => d.host === "aws") : [];
   for (const d of domains) {
+    if (sharedDomains.includes(d)) continue;
     const name = names.get(d.intent.domain)!;
-    const common = {
-      domain: d.intent.domain,
-      policy: { mode: d.intent.policy.mode, mx: [...d.intent.policy.mx], maxAgeSeconds: d.intent.policy.maxAgeSeconds },
-      ...(d.intent.tlsRpt ? { tlsRpt: { rua: [...d.intent.tlsRpt.rua] } } : {}),
-      verifyLiveMx: d.verifyLiveMx && !options.skipLiveChecks,
-    };
+    const common = componentCommonArgs(d, options);
     const component =
       d.host === "aws"
-        ? new AwsMtaSts(name, {
-            ...common,
-            dns: d.dns,
-            ...(d.dns === "route53" ? { hostedZoneId: d.hostedZoneId } : { cloudflareZoneId: d.cloudflareZoneId }),
-            adoptExistingRecords: d.adoptExistingRecords,
-          })
+        ? new AwsMtaSts(name, { ...common, ...awsDnsArgs(d), adoptExistingRecords: d.adoptExistingRecords })
         : new CloudflareMtaSts(name, {
             ...common,
             zoneId: d.cloudflareZoneId!,
@@ -69,5 +67,42 @@ export function declareDomains(domains: readonly DomainDeployment[], options: De
       tlsRptRecord: component.tlsRptRecord,
     };
   }
+  if (sharedDomains.length > 0) {
+    const shared = new AwsSharedMtaStsHost(SHARED_AWS_HOST_NAME, {
+      domains: sharedDomains.map((d) => ({
+        ...componentCommonArgs(d, options),
+        ...awsDnsArgs(d),
+        adoptExistingRecords: d.adoptExistingRecords,
+        ...(d.group !== undefined ? { group: d.group } : {}),
+      })),
+      ...(options.sharedAwsHost?.groupSize !== undefined ? { groupSize: options.sharedAwsHost.groupSize } : {}),
+      ...(options.sharedAwsHost?.groupCount !== undefined ? { groupCount: options.sharedAwsHost.groupCount } : {}),
+    });
+    for (const d of sharedDomains) {
+      const domain = d.intent.domain;
+      outputs[domain] = {
+        host: "aws-shared",
+        policyUrl: shared.policyUrls.apply((m) => m[domain]),
+        policyId: shared.policyIds.apply((m) => m[domain]),
+        stsRecord: shared.stsRecords.apply((m) => m[domain]),
+        tlsRptRecord: shared.tlsRptRecords.apply((m) => m[domain]),
+      };
+    }
+  }
   return outputs;
+}
+
+/** The MTA-STS part of a domain's args, the same for every component. */
+function componentCommonArgs(d: DomainDeployment, options: DeclareOptions) {
+  return {
+    domain: d.intent.domain,
+    policy: { mode: d.intent.policy.mode, mx: [...d.intent.policy.mx], maxAgeSeconds: d.intent.policy.maxAgeSeconds },
+    ...(d.intent.tlsRpt ? { tlsRpt: { rua: [...d.intent.tlsRpt.rua] } } : {}),
+    verifyLiveMx: d.verifyLiveMx && !options.skipLiveChecks,
+  };
+}
+
+/** Where an AWS-hosted domain's records go. */
+function awsDnsArgs(d: DomainDeployment) {
+  return { dns: d.dns, ...(d.dns === "route53" ? { hostedZoneId: d.hostedZoneId } : { cloudflareZoneId: d.cloudflareZoneId }) };
 }

@@ -46,7 +46,33 @@ const deploymentShape = {
   cloudflareAccountId: z.string({ error: "must be a Cloudflare account id (32 hex characters)" }).min(1, { error: "must not be empty" }).optional(),
   verifyLiveMx: z.boolean({ error: "must be true or false" }).default(true),
   adoptExistingRecords: z.boolean({ error: "must be true or false" }).default(false),
+  group: z
+    .number({ error: "must be a group number (a whole number from 0)" })
+    .int({ error: "must be a whole group number" })
+    .min(0, { error: "must not be negative" })
+    .optional(),
 };
+
+/**
+ * `mta-sts:sharedAwsHost`: when present, every `host: aws` domain of the stack is served by one
+ * shared host (one bucket; one distribution and certificate per group of domains) instead of a
+ * distribution and certificate of its own.
+ */
+const sharedAwsHostSchema = z.strictObject({
+  groupSize: z
+    .number({ error: "must be a whole number from 1 to 100" })
+    .int({ error: "must be a whole number from 1 to 100" })
+    .min(1, { error: "must be at least 1" })
+    .max(100, { error: "must be at most 100 (names on one ACM certificate)" })
+    .optional(),
+  groupCount: z
+    .number({ error: "must be a whole number from 1 to 1000" })
+    .int({ error: "must be a whole number from 1 to 1000" })
+    .min(1, { error: "must be at least 1" })
+    .max(1000, { error: "must be at most 1000" })
+    .optional(),
+});
+export type SharedAwsHostConfig = z.output<typeof sharedAwsHostSchema>;
 
 const domainEntrySchema = mailDomainSchema.extend(deploymentShape).superRefine((entry, ctx) => {
   const dns = entry.dns ?? (entry.host === "aws" ? "route53" : "cloudflare");
@@ -64,6 +90,9 @@ const domainEntrySchema = mailDomainSchema.extend(deploymentShape).superRefine((
   }
   if (entry.host !== "aws" && !entry.cloudflareAccountId) {
     ctx.addIssue({ code: "custom", path: ["cloudflareAccountId"], message: `is required for host "${entry.host}"; copy the account id from the Cloudflare dashboard` });
+  }
+  if (entry.group !== undefined && entry.host !== "aws") {
+    ctx.addIssue({ code: "custom", path: ["group"], message: `pins a domain to a group of the shared AWS host; host "${entry.host}" has no groups, remove it` });
   }
   if (entry.host === "aws" && entry.cloudflareAccountId) {
     ctx.addIssue({ code: "custom", path: ["cloudflareAccountId"], message: "is only used by the cloudflare-worker and cloudflare-pages hosts; remove it" });
@@ -83,6 +112,8 @@ const defaultsSchema = z.strictObject({
 export interface StackConfigInput {
   domains?: unknown;
   defaults?: unknown;
+  /** `mta-sts:sharedAwsHost`; absent: each AWS domain gets a host of its own. */
+  sharedAwsHost?: unknown;
 }
 
 /** One domain, validated, normalised, with its deployment choices resolved. */
@@ -97,9 +128,13 @@ export interface DomainDeployment {
   readonly cloudflareAccountId?: string;
   readonly verifyLiveMx: boolean;
   readonly adoptExistingRecords: boolean;
+  /** Pinned group of the shared AWS host, if any. */
+  readonly group?: number;
 }
 
-export type StackValidation = { ok: true; domains: DomainDeployment[]; warnings: ConfigIssue[] } | { ok: false; issues: ConfigIssue[] };
+export type StackValidation =
+  | { ok: true; domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; warnings: ConfigIssue[] }
+  | { ok: false; issues: ConfigIssue[] };
 
 /**
  * Validate the whole stack config and report every problem at once, each with its path
@@ -118,6 +153,13 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
       // the defaults do set, and the real problem would drown in consequences.
       defaults = withoutIssues(config.defaults, parsed.error.issues);
     } else defaults = config.defaults as Record<string, unknown>;
+  }
+
+  let sharedAwsHost: SharedAwsHostConfig | undefined;
+  if (config.sharedAwsHost !== undefined && config.sharedAwsHost !== null) {
+    const parsed = sharedAwsHostSchema.safeParse(config.sharedAwsHost);
+    if (!parsed.success) issues.push(...zodIssues(parsed.error, config.sharedAwsHost, ["sharedAwsHost"], () => Object.keys(sharedAwsHostSchema.shape)));
+    else sharedAwsHost = parsed.data;
   }
 
   if (!Array.isArray(config.domains)) {
@@ -154,6 +196,10 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
     }
     warnings.push(...normalised.warnings);
     const intent = normalised.value;
+    if (entry.group !== undefined && config.sharedAwsHost === undefined) {
+      issues.push({ path: formatPath(["domains", index, "group"]), message: "pins a domain to a group of the shared AWS host, but mta-sts:sharedAwsHost is not set; set it, or remove group" });
+      return;
+    }
     domains.push({
       index,
       intent,
@@ -164,10 +210,12 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
       ...(entry.cloudflareAccountId ? { cloudflareAccountId: entry.cloudflareAccountId } : {}),
       verifyLiveMx: entry.verifyLiveMx,
       adoptExistingRecords: entry.adoptExistingRecords,
+      ...(entry.group !== undefined ? { group: entry.group } : {}),
     });
   });
 
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, domains, warnings };
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, domains, ...(sharedAwsHost ? { sharedAwsHost } : {}), warnings };
 }
 
 /** Defaults under a domain entry: objects merge field by field, lists and scalars replace. */
