@@ -4,12 +4,20 @@
  */
 import { HostKind } from "../components/stack/stack-config";
 
-export function generateStack(count: number, host: HostKind): { domains: unknown[]; defaults: unknown } {
+/** How the benchmark lays domains out: one host kind each, or AWS with the shared host. */
+export const BENCH_MODES = ["aws", "aws-shared", "cloudflare-worker", "cloudflare-pages"] as const;
+export type BenchMode = (typeof BENCH_MODES)[number];
+
+export function generateStack(count: number, mode: BenchMode): { domains: unknown[]; defaults: unknown; sharedAwsHost?: unknown } {
+  const host: HostKind = mode === "aws-shared" ? "aws" : mode;
   const domains = Array.from({ length: count }, (_, i) => {
     const domain = `brand${String(i).padStart(4, "0")}.example`;
     const base = { domain, host, policy: { mode: i % 2 ? "enforce" : "testing", mx: [`mx1.${domain}`, `*.mail.${domain}`] } };
     if (host === "aws") return { ...base, dns: "route53", hostedZoneId: `Z${String(i).padStart(12, "0")}` };
     return { ...base, cloudflareZoneId: `zone${i}`, cloudflareAccountId: "account0" };
   });
-  return { domains, defaults: { policy: { maxAgeSeconds: 1209600 }, tlsRpt: { rua: ["mailto:tlsrpt@example.com"] } } };
+  const defaults = { policy: { maxAgeSeconds: 1209600 }, tlsRpt: { rua: ["mailto:tlsrpt@example.com"] } };
+  // About one group per three domains keeps every hashed group under the ACM default of 10 names.
+  if (mode === "aws-shared") return { domains, defaults, sharedAwsHost: { groupSize: 10, groupCount: Math.max(1, Math.ceil(count / 3)) } };
+  return { domains, defaults };
 }

@@ -1,11 +1,16 @@
 /**
- * One benchmark sample, in its own process (Pulumi's runtime is a per-process singleton): plan N
- * generated domains of one host kind under the mock engine, or, with `floor`, declare the same
- * number of plain resources in a bare loop under the same engine. Prints one JSON line.
+ * One benchmark sample, in its own process (Pulumi's runtime is a per-process singleton). Modes:
+ * - `plan N host`: plan N generated domains of one host kind under the mock engine; with
+ *   `BENCH_CAPTURE=<file>`, also write the declared resources (type, name, inputs) there;
+ * - `floor N`: declare N plain resources in a bare loop under the same engine (the floor);
+ * - `replay <file>`: declare exactly the captured resources, with the providers' own classes and
+ *   the same inputs, in a bare loop: no components, no dependencies, no validation. What the plan
+ *   costs beyond this is ours.
+ * Prints one JSON line.
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { HostKind } from "../components/stack/stack-config";
-import { generateStack } from "./generate-stack";
+import { BenchMode, generateStack } from "./generate-stack";
 
 /** The cheapest resource the SDK can declare: a custom resource with one input. */
 class Plain extends pulumi.CustomResource {
@@ -15,10 +20,45 @@ class Plain extends pulumi.CustomResource {
 }
 
 async function floor(resources: number): Promise<number> {
+  // Same stack-trace formatting as the plan engine, so the floor differs only in what is declared.
+  const { useNativeStackTraces } = await import("../cli/plan-engine");
+  useNativeStackTraces();
   await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) }, "bench", "bench", false);
   for (let i = 0; i < resources; i++) new Plain(`plain-${i}`, `v${i}`);
   await pulumi.runtime.disconnect();
   return resources;
+}
+
+/** A component with no children of its own, as the replay declares them flat. */
+class Component extends pulumi.ComponentResource {
+  constructor(type: string, name: string) {
+    super(type, name);
+    this.registerOutputs({});
+  }
+}
+
+/** The provider class for a type token: `aws:s3/bucket:Bucket` → `require("@pulumi/aws").s3.Bucket`. */
+function resourceClass(type: string): new (name: string, args: unknown) => pulumi.Resource {
+  const [pkg, modulePath, className] = type.split(":");
+  const module = modulePath.split("/")[0];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk = require(`@pulumi/${pkg}`);
+  const cls = module === "index" ? sdk[className] : sdk[module][className];
+  if (!cls) throw new Error(`no class for ${type}`);
+  return cls;
+}
+
+async function replay(file: string): Promise<number> {
+  const { useNativeStackTraces } = await import("../cli/plan-engine");
+  useNativeStackTraces();
+  const resources = JSON.parse(readFileSync(file, "utf8")) as { type: string; name: string; custom: boolean; inputs: Record<string, unknown> }[];
+  await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) }, "bench", "bench", false);
+  for (const r of resources) {
+    if (!r.custom) new Component(r.type, r.name);
+    else new (resourceClass(r.type))(r.name, r.inputs);
+  }
+  await pulumi.runtime.disconnect();
+  return resources.length;
 }
 
 async function main(): Promise<void> {
@@ -28,10 +68,13 @@ async function main(): Promise<void> {
   let resources: number;
   if (mode === "floor") {
     resources = await floor(count);
+  } else if (mode === "replay") {
+    resources = await replay(countText);
   } else {
     const { runProgramOffline } = await import("../cli/plan-engine");
-    const run = await runProgramOffline(generateStack(count, host as HostKind));
+    const run = await runProgramOffline(generateStack(count, host as BenchMode));
     resources = run.resources.length;
+    if (process.env.BENCH_CAPTURE) writeFileSync(process.env.BENCH_CAPTURE, JSON.stringify(run.resources));
   }
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(JSON.stringify({ mode, count, host, resources, wallMs, peakRssMiB: process.resourceUsage().maxRSS / 1024 }) + "\n");
