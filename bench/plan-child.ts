@@ -21,8 +21,8 @@ class Plain extends pulumi.CustomResource {
 
 async function floor(resources: number): Promise<number> {
   // Same stack-trace formatting as the plan engine, so the floor differs only in what is declared.
-  const { useNativeStackTraces } = await import("../cli/plan-engine");
-  useNativeStackTraces();
+  const { lightweightStackTraces } = await import("../cli/plan-engine");
+  lightweightStackTraces();
   await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) }, "bench", "bench", false);
   for (let i = 0; i < resources; i++) new Plain(`plain-${i}`, `v${i}`);
   await pulumi.runtime.disconnect();
@@ -49,8 +49,8 @@ function resourceClass(type: string): new (name: string, args: unknown) => pulum
 }
 
 async function replay(file: string): Promise<number> {
-  const { useNativeStackTraces } = await import("../cli/plan-engine");
-  useNativeStackTraces();
+  const { lightweightStackTraces } = await import("../cli/plan-engine");
+  lightweightStackTraces();
   const resources = JSON.parse(readFileSync(file, "utf8")) as { type: string; name: string; custom: boolean; inputs: Record<string, unknown> }[];
   await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) }, "bench", "bench", false);
   for (const r of resources) {

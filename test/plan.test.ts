@@ -129,3 +129,28 @@ test("a bad stack config fails before anything is declared, listing every proble
   expect(result.stderr).toContain("domains[2].cloudflareAccountId:");
   expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
 });
+
+test("with mta-sts:sharedAwsHost, every AWS domain is planned on the shared host with at most 5 resources of its own", () => {
+  const doc = parseYaml(readFileSync(example, "utf8"));
+  doc.config["mta-sts:sharedAwsHost"] = { groupSize: 10, groupCount: 4 };
+  const shared = path.join(scratch, "shared.yaml");
+  writeFileSync(shared, stringifyYaml(doc));
+  const result = plan("--stack", shared, "--json");
+  expect(result.status).toBe(0);
+  const planned = JSON.parse(result.stdout);
+  const byDomain = new Map(planned.domains.map((d: { domain: string; component: string }) => [d.domain, d.component]));
+  for (const domain of ["example.com", "example.net", "old-brand.example"]) expect(byDomain.get(domain)).toBe("aws-shared");
+  expect(byDomain.get("example.org")).toBe("example-org");
+  const names: string[] = planned.resources.map((r: { name: string }) => r.name);
+  expect(names).not.toContain("example-com-cdn");
+  for (const domain of ["example.com", "example.net", "old-brand.example"]) {
+    const own = names.filter((n) => n.startsWith(`aws-shared-${domain}-`));
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.length).toBeLessThanOrEqual(5);
+  }
+  // Publish before announce on the shared host: the TXT waits for its object and its group's host.
+  const sts = planned.resources.find((r: { name: string }) => r.name === "aws-shared-example.com-sts-txt");
+  expect(sts.dependsOn).toEqual(expect.arrayContaining(["aws-shared-example.com-policy", "aws-shared-example.com-host-cname"]));
+  expect(sts.dependsOn.some((d: string) => /^aws-shared-g\d+-cdn$/.test(d))).toBe(true);
+  expect(sts.dependsOn.some((d: string) => /^aws-shared-g\d+-cert-validation$/.test(d))).toBe(true);
+});

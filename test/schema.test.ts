@@ -7,13 +7,14 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { AwsMtaSts } from "../components/aws/aws-mta-sts";
+import { AwsSharedMtaStsHost } from "../components/aws-shared/aws-shared-mta-sts-host";
 import { CloudflareMtaSts } from "../components/cloudflare/cloudflare-mta-sts";
 
 const root = path.join(__dirname, "..");
 let schema: any;
 
 beforeAll(async () => {
-  const provider = new ComponentProvider({ components: [AwsMtaSts, CloudflareMtaSts], dirname: root, name: "pulumi-mta-sts" });
+  const provider = new ComponentProvider({ components: [AwsMtaSts, AwsSharedMtaStsHost, CloudflareMtaSts], dirname: root, name: "pulumi-mta-sts" });
   schema = JSON.parse(await provider.getSchema());
 }, 120000);
 
@@ -57,4 +58,14 @@ test("policy mode is an enum and the policy's fields keep their docs and default
   const policy = types["pulumi-mta-sts:index:PolicyArgs"];
   expect(policy.properties.maxAgeSeconds.description).toContain("Defaults to 604800");
   expect(policy.required).toEqual(["mode"]);
+});
+
+test("AwsSharedMtaStsHost has its domains list, grouping inputs and per-domain output maps", () => {
+  const shared = schema.resources["pulumi-mta-sts:index:AwsSharedMtaStsHost"];
+  expect(shared.isComponent).toBe(true);
+  expect(shared.requiredInputs).toEqual(["domains"]);
+  for (const input of ["domains", "groupSize", "groupCount", "dnsResolver"]) expect(shared.inputProperties[input]?.description).toMatch(/\S/);
+  expect(shared.inputProperties.domains.items.$ref).toBe("#/types/pulumi-mta-sts:index:SharedDomainArgs");
+  expect(schema.types["pulumi-mta-sts:index:SharedDomainArgs"].properties.group.description).toMatch(/\S/);
+  for (const output of ["policyIds", "policyUrls", "stsRecords", "bucketName"]) expect(shared.properties[output]).toBeDefined();
 });

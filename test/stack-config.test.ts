@@ -201,3 +201,38 @@ describe("cross-field rules: where the policy is served and where the DNS lives"
     expect(messages).toMatch(/copy the account id/);
   });
 });
+
+describe("mta-sts:sharedAwsHost: every AWS domain on one shared host", () => {
+  it("is passed on with its group size and count, and pins reach their domains", () => {
+    const result = ok({
+      sharedAwsHost: { groupSize: 20, groupCount: 7 },
+      domains: [
+        { domain: "example.com", policy, group: 3 },
+        { domain: "example.org", host: "cloudflare-worker", policy, ...cf },
+      ],
+    });
+    expect(result.sharedAwsHost).toEqual({ groupSize: 20, groupCount: 7 });
+    expect(result.domains[0].group).toBe(3);
+    expect(result.domains[1].group).toBeUndefined();
+  });
+
+  it("is absent unless the stack config asks for it", () => {
+    expect(ok({ domains: [{ domain: "example.com", policy }] }).sharedAwsHost).toBeUndefined();
+  });
+
+  it("rejects group sizes ACM cannot hold and unknown keys, with their paths", () => {
+    const found = issues({ sharedAwsHost: { groupSize: 101, groupCount: 0, groupsize: 5 }, domains: [{ domain: "example.com", policy }] });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        { path: "sharedAwsHost.groupSize", message: "must be at most 100 (names on one ACM certificate)" },
+        { path: "sharedAwsHost.groupCount", message: "must be at least 1" },
+        expect.objectContaining({ path: "sharedAwsHost.groupsize", message: expect.stringContaining('did you mean "groupSize"') }),
+      ]),
+    );
+  });
+
+  it("refuses a group pin without a shared host, and on a Cloudflare host", () => {
+    expect(paths({ domains: [{ domain: "example.com", policy, group: 2 }] })).toEqual(["domains[0].group"]);
+    expect(paths({ sharedAwsHost: {}, domains: [{ domain: "example.org", host: "cloudflare-pages", policy, ...cf, group: 2 }] })).toEqual(["domains[0].group"]);
+  });
+});
