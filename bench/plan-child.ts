@@ -10,6 +10,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
+import { leanSdkDiagnostics } from "../cli/lean-sdk";
 import { BenchMode, generateStack } from "./generate-stack";
 
 /** The cheapest resource the SDK can declare: a custom resource with one input. */
@@ -20,9 +21,8 @@ class Plain extends pulumi.CustomResource {
 }
 
 async function floor(resources: number): Promise<number> {
-  // Same stack-trace formatting as the plan engine, so the floor differs only in what is declared.
-  const { lightweightStackTraces } = await import("../cli/plan-engine");
-  lightweightStackTraces();
+  // The SDK runs as lean as in the plan, so the floor differs only in what is declared.
+  leanSdkDiagnostics();
   await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) }, "bench", "bench", false);
   for (let i = 0; i < resources; i++) new Plain(`plain-${i}`, `v${i}`);
   await pulumi.runtime.disconnect();
@@ -49,8 +49,7 @@ function resourceClass(type: string): new (name: string, args: unknown) => pulum
 }
 
 async function replay(file: string): Promise<number> {
-  const { lightweightStackTraces } = await import("../cli/plan-engine");
-  lightweightStackTraces();
+  leanSdkDiagnostics();
   const resources = JSON.parse(readFileSync(file, "utf8")) as { type: string; name: string; custom: boolean; inputs: Record<string, unknown> }[];
   await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) }, "bench", "bench", false);
   for (const r of resources) {

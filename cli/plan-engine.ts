@@ -11,6 +11,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfigInput } from "../components/stack/stack-config";
 import { CONFIG_NAMESPACE } from "./config-file";
+import { leanSdkDiagnostics } from "./lean-sdk";
 
 export interface PlannedResource {
   readonly urn: string;
@@ -75,7 +76,6 @@ export async function runProgramOffline(config: StackConfigInput, programPath = 
   // Inputs as declared, by type and name (names are unique per type: children carry their
   // component's name).
   const declared = new Map<string, Record<string, unknown>>();
-  const restoreStackTraces = lightweightStackTraces();
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -107,12 +107,20 @@ export async function runProgramOffline(config: StackConfigInput, programPath = 
     return register(req, callback);
   };
 
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const program = require(programPath) as Record<string, unknown>;
-  const outputs: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(program)) outputs[key] = await resolveDeep(value);
-  await pulumi.runtime.disconnect();
-  restoreStackTraces();
+  let outputs: Record<string, unknown>;
+  const lean = leanSdkDiagnostics();
+  try {
+    outputs = await untilSettledOrStalled(async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const program = require(programPath) as Record<string, unknown>;
+      const resolved: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(program)) resolved[key] = await resolveDeep(value);
+      await pulumi.runtime.disconnect();
+      return resolved;
+    }, () => `${requests.length} ${requests.length === 1 ? "resource was" : "resources were"} declared`);
+  } finally {
+    lean.restore();
+  }
 
   const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
   const resources = requests.map((r) => ({
@@ -128,24 +136,25 @@ export async function runProgramOffline(config: StackConfigInput, programPath = 
 }
 
 /**
- * Make the stack traces the SDK takes while the program runs cheap; returns the undo.
- *
- * Pulumi's SDK formats a stack trace for every output promise (kept on the promise for its
- * leak diagnostics, PULUMI_DEBUG_PROMISE_LEAKS) and one for every resource (its source position,
- * which the SDK takes with an unlimited depth of its own, so positions stay). Profiled at 1000
- * shared-host domains, those promise traces were half the wall time and a fifth of the memory;
- * under ts-node, source-map-support also remapped every one of them (29 s → 10 s at 100 AWS
- * domains without it). The plan prints no stack traces, so while the program runs the promise
- * traces are empty and formatting is V8's own.
+ * Run `work`; if Node runs out of things to do while it is still pending (a promise nothing will
+ * ever settle: a dependency cycle between resources, or an awaited value that never comes), fail
+ * with a message instead of letting the process exit quietly with no plan. This stands in for the
+ * SDK's leak report, which the plan switches off (lean-sdk.ts).
  */
-export function lightweightStackTraces(): () => void {
-  const saved = { prepare: Error.prepareStackTrace, limit: Error.stackTraceLimit };
-  delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
-  Error.stackTraceLimit = 0;
-  return () => {
-    Error.stackTraceLimit = saved.limit;
-    if (saved.prepare) Error.prepareStackTrace = saved.prepare;
-  };
+export async function untilSettledOrStalled<T>(work: () => Promise<T>, progress: () => string): Promise<T> {
+  let stalled: ((err: Error) => void) | undefined;
+  const onStall = () =>
+    stalled?.(
+      new Error(
+        `the program never finished: ${progress()}, then it waited for a value nothing will produce (a dependency cycle between resources, or a promise that never settles)`,
+      ),
+    );
+  process.once("beforeExit", onStall);
+  try {
+    return await Promise.race([work(), new Promise<never>((_, reject) => (stalled = reject))]);
+  } finally {
+    process.removeListener("beforeExit", onStall);
+  }
 }
 
 /** Drop the SDK's bookkeeping keys (`__defaults`), which are not the user's inputs. */
