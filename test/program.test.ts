@@ -4,7 +4,9 @@
  * RunError, which the Pulumi CLI prints without a stack trace.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks } from "./support/pulumi-mocks";
+import { createHash } from "node:crypto";
+import { route53TxtValue } from "../components/dns/txt-values";
+import { installMocks, settle, valueOf } from "./support/pulumi-mocks";
 
 test("a bad stack config throws a RunError listing every problem and declares nothing", async () => {
   const engine = await installMocks();
@@ -32,4 +34,43 @@ test("a bad stack config throws a RunError listing every problem and declares no
   expect(message).toContain('defaults.tlsRpt.rua[0]: "ftp://reports.example.com" is neither mailto: nor https:');
   expect(message).not.toContain("domains[0].tlsRpt");
   expect(engine.resources).toHaveLength(0);
+});
+
+test("with mta-sts:sharedAwsHost, each domain's stack outputs are the values its records and policy object carry", async () => {
+  const engine = await installMocks();
+  engine.reset();
+  const domains = ["example.com", "example.net", "example.org"].map((domain, i) => ({
+    domain,
+    host: "aws",
+    dns: "route53",
+    hostedZoneId: `Z${i}`,
+    policy: { mode: i % 2 ? "testing" : "enforce", mx: [`mx1.${domain}`] },
+    ...(i < 2 ? { tlsRpt: { rua: [`mailto:tls@${domain}`] } } : {}),
+  }));
+  pulumi.runtime.setAllConfig({
+    "mta-sts:domains": JSON.stringify(domains),
+    "mta-sts:sharedAwsHost": JSON.stringify({ groupSize: 10, groupCount: 2 }),
+    "mta-sts:skipLiveChecks": "true",
+  });
+  let program: { domains: Record<string, Record<string, pulumi.Input<string | undefined>>> } | undefined;
+  jest.isolateModules(() => {
+    program = require("../index");
+  });
+  await settle(200);
+  for (const { domain, tlsRpt } of domains) {
+    const out = program!.domains[domain];
+    expect(out.host).toBe("aws-shared");
+    const sts = engine.byName(`aws-shared-${domain}-sts-txt`);
+    const policy = engine.byName(`aws-shared-${domain}-policy`);
+    const stsRecord = await valueOf(out.stsRecord);
+    // As written to Route 53 (split into character-strings only when over 255 octets).
+    expect(sts.inputs.records).toEqual([route53TxtValue(stsRecord)]);
+    const id = createHash("sha256").update(policy.inputs.content).digest("hex").slice(0, 32);
+    expect(stsRecord).toBe(`v=STSv1; id=${id}`);
+    expect(await valueOf(out.policyId)).toBe(id);
+    expect(await valueOf(out.policyUrl)).toBe(`https://mta-sts.${domain}/.well-known/mta-sts.txt`);
+    const tlsRptRecord = await valueOf(out.tlsRptRecord);
+    if (tlsRpt) expect(engine.byName(`aws-shared-${domain}-tlsrpt-txt`).inputs.records).toEqual([route53TxtValue(tlsRptRecord!)]);
+    else expect(tlsRptRecord).toBeUndefined();
+  }
 });

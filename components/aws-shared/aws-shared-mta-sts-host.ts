@@ -34,7 +34,7 @@ import { DnsHome, PolicyArgs, TlsRptArgs } from "../args";
 import { CACHING_DISABLED_CACHE_POLICY_ID, CERTIFICATE_REGION } from "../aws/aws-mta-sts";
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
 import { route53CnameRecord, route53TxtRecord } from "../dns/route53-records";
-import { guardLiveMx } from "../guard/component-guard";
+import { afterGuard, afterGuardAnd, guardLiveMx } from "../guard/component-guard";
 import { sharedBucketPolicy } from "./bucket-policy";
 import { certificateNames, DomainGroup } from "./grouping";
 import { policyObjectKey, routingFunctionCode, ROUTING_FUNCTION_RUNTIME } from "./routing-function";
@@ -173,7 +173,7 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
         {
           bucket: bucket.id,
           key: policyObjectKey(d.rendered.policyHost),
-          content: guard.apply(() => d.rendered.policyText),
+          content: afterGuard(guard, d.rendered.policyText),
           contentType: "text/plain",
           // With CachingDisabled, no cache between S3 and senders keeps old bytes (invariant 1).
           cacheControl: "no-store",
@@ -210,11 +210,17 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
       const fqdns: pulumi.Input<string>[] = [];
       for (const part of members) {
         const host = part.plan.rendered.policyHost;
-        const option = certificate.domainValidationOptions.apply((options) => {
+        // Two `apply`s straight to the strings (rather than one to an object and two lifted
+        // property reads): one Output fewer per domain.
+        const optionFor = (options: aws.types.output.acm.CertificateDomainValidationOption[]) => {
           const found = options.find((o) => o.domainName === host);
           if (!found) throw new Error(`internal error: certificate ${prefix}-cert has no DNS validation option for ${host}`);
-          return { name: found.resourceRecordName!, value: found.resourceRecordValue! };
-        });
+          return found;
+        };
+        const option = {
+          name: certificate.domainValidationOptions.apply((options) => optionFor(options).resourceRecordName!),
+          value: certificate.domainValidationOptions.apply((options) => optionFor(options).resourceRecordValue!),
+        };
         const recordName = domainName(name, part.plan);
         if (part.plan.dnsHome === "cloudflare") {
           validationRecords.set(host, cloudflareCnameRecord({ name: recordName, role: "cert-validation-record", zoneId: part.zoneId, recordName: option.name, target: option.value }, child));
@@ -315,7 +321,7 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
       // it (the distribution reads the function's ARN, so it is also updated after it), the
       // distribution serving the host as an alias, and the host record. On destroy the same
       // edges remove the TXT first.
-      const announced = pulumi.all([part.guard, part.policyObject.etag]).apply(() => d.rendered.stsRecord);
+      const announced = afterGuardAnd(part.guard, part.policyObject.etag, d.rendered.stsRecord);
       writeTxt("sts-txt", d.rendered.stsRecordName, announced, [part.policyObject, bucketPolicy, g.validation, g.routing, g.distribution, hostRecord]);
       if (d.rendered.tlsRptRecord !== undefined) writeTxt("tlsrpt-txt", d.rendered.tlsRptRecordName, d.rendered.tlsRptRecord, []);
     }

@@ -19,7 +19,7 @@ import { DnsHome, PolicyArgs, TlsRptArgs } from "../args";
 import { awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "./aws-dns-fields";
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
 import { route53AliasRecord, route53CnameRecord, route53TxtRecord } from "../dns/route53-records";
-import { guardLiveMx } from "../guard/component-guard";
+import { afterGuard, afterGuardAnd, guardLiveMx } from "../guard/component-guard";
 import { parseServerAddress } from "../check/dns-lookup";
 import { ConfigIssue } from "../model/config";
 import { POLICY_PATH } from "../model/rendered";
@@ -142,7 +142,7 @@ export class AwsMtaSts extends pulumi.ComponentResource {
       {
         bucket: bucket.id,
         key: POLICY_OBJECT_KEY,
-        content: guard.apply(() => rendered.policyText),
+        content: afterGuard(guard, rendered.policyText),
         contentType: "text/plain",
         // With the CachingDisabled cache policy, no cache between S3 and senders keeps old bytes
         // once the id has changed (DESIGN.md invariant 1).
@@ -285,7 +285,7 @@ export class AwsMtaSts extends pulumi.ComponentResource {
     // On destroy the engine deletes a resource only after everything that depends on it, so the
     // same edges remove the `_mta-sts` record before the host records, the distribution, the
     // certificate and the policy object: senders never see an id whose policy cannot be fetched.
-    const announced = pulumi.all([guard, policyObject.etag]).apply(() => rendered.stsRecord);
+    const announced = afterGuardAnd(guard, policyObject.etag, rendered.stsRecord);
     writeTxt("sts-txt", rendered.stsRecordName, announced, [policyObject, bucketPolicy, validation, distribution, ...hostRecords]);
     if (rendered.tlsRptRecord !== undefined) {
       writeTxt("tlsrpt-txt", rendered.tlsRptRecordName, rendered.tlsRptRecord, []);

@@ -19,8 +19,7 @@ import { createHash } from "node:crypto";
 import { PolicyArgs, TlsRptArgs } from "../args";
 import { parseServerAddress } from "../check/dns-lookup";
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
-import { guardLiveMx } from "../guard/component-guard";
-import { MxCoverage } from "../guard/mx-guard";
+import { afterGuard, afterGuardAnd, guardLiveMx, LiveMxGuard } from "../guard/component-guard";
 import { closest, ConfigIssue } from "../model/config";
 import { RenderedMailDomain } from "../model/rendered";
 import { validateDomainArgs } from "../validate-args";
@@ -120,7 +119,7 @@ export class CloudflareMtaSts extends pulumi.ComponentResource {
     // Publish before announce: the value is derived from the host resources' outputs (so the SDK
     // registers the record only once they are created or updated) and dependsOn says it twice.
     const liveIds = pulumi.all(live.map((r) => (r as pulumi.CustomResource).id));
-    const announced = pulumi.all([guard, liveIds]).apply(() => rendered.stsRecord);
+    const announced = afterGuardAnd(guard, liveIds, rendered.stsRecord);
     cloudflareTxtRecord(
       { name, role: "sts-txt", zoneId: args.zoneId, recordName: rendered.stsRecordName, value: announced, comment: "MTA-STS policy id (RFC 8461)" },
       { parent: this, dependsOn: live },
@@ -150,7 +149,7 @@ export class CloudflareMtaSts extends pulumi.ComponentResource {
     args: CloudflareMtaStsArgs,
     rendered: RenderedMailDomain,
     siteName: string,
-    guard: pulumi.Output<MxCoverage | undefined>,
+    guard: LiveMxGuard,
   ): pulumi.Resource[] {
     const source = renderWorkerScript(rendered.policyText);
     const script = new cloudflare.WorkersScript(
@@ -159,7 +158,7 @@ export class CloudflareMtaSts extends pulumi.ComponentResource {
         accountId: args.accountId,
         scriptName: siteName,
         mainModule: WORKER_MAIN_MODULE,
-        content: guard.apply(() => source),
+        content: afterGuard(guard, source),
         compatibilityDate: WORKER_COMPATIBILITY_DATE,
       },
       { parent: this },
@@ -179,7 +178,7 @@ export class CloudflareMtaSts extends pulumi.ComponentResource {
     args: CloudflareMtaStsArgs,
     rendered: RenderedMailDomain,
     siteName: string,
-    guard: pulumi.Output<MxCoverage | undefined>,
+    guard: LiveMxGuard,
   ): pulumi.Resource[] {
     const files = JSON.stringify(pagesSiteFiles(rendered.policyText));
     const project = new cloudflare.PagesProject(
@@ -208,7 +207,7 @@ export class CloudflareMtaSts extends pulumi.ComponentResource {
         interpreter: ["/bin/sh", "-c"],
         environment: {
           CLOUDFLARE_ACCOUNT_ID: args.accountId,
-          [SITE_FILES_ENV]: guard.apply(() => files),
+          [SITE_FILES_ENV]: afterGuard(guard, files),
           WRANGLER_SEND_METRICS: "false",
         },
         triggers: [rendered.policyId, project.name],

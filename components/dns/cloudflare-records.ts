@@ -19,6 +19,7 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
+import { mapInput } from "../map-input";
 import { cloudflareTxtContent } from "./txt-values";
 
 /**
@@ -63,7 +64,7 @@ export function cloudflareTxtRecord(args: CloudflareTxtRecordArgs, opts: Cloudfl
     {
       ...common(args),
       type: "TXT",
-      content: pulumi.output(args.value).apply(cloudflareTxtContent),
+      content: mapInput(args.value, cloudflareTxtContent),
     },
     opts,
   );
@@ -76,7 +77,7 @@ export function cloudflareCnameRecord(args: CloudflareCnameRecordArgs, opts: Clo
     {
       ...common(args),
       type: "CNAME",
-      content: pulumi.output(args.target).apply(withoutTrailingDot),
+      content: mapInput(args.target, withoutTrailingDot),
       proxied: args.proxied ?? false,
     },
     opts,
@@ -86,7 +87,7 @@ export function cloudflareCnameRecord(args: CloudflareCnameRecordArgs, opts: Clo
 function common(args: CloudflareRecordArgs) {
   return {
     zoneId: args.zoneId,
-    name: pulumi.output(args.recordName).apply(withoutTrailingDot),
+    name: mapInput(args.recordName, withoutTrailingDot),
     ttl: args.ttl ?? 1,
     ...(args.comment !== undefined ? { comment: args.comment } : {}),
   };

@@ -12,6 +12,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { mapInput } from "../map-input";
 import { route53TxtValue } from "./txt-values";
 
 /**
@@ -73,7 +74,7 @@ export function route53TxtRecord(args: Route53TxtRecordArgs, opts: Route53Record
       name: args.recordName,
       type: "TXT",
       ttl: args.ttl ?? DEFAULT_ROUTE53_TTL,
-      records: [pulumi.output(args.value).apply(route53TxtValue)],
+      records: [mapInput(args.value, route53TxtValue)],
       ...(args.allowOverwrite ? { allowOverwrite: true } : {}),
     },
     opts,

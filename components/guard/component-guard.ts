@@ -3,7 +3,8 @@
  * them with the mx patterns parsed back from the bytes that will be served (not the config).
  * The returned Output is what the policy content and the `_mta-sts` value wait for: it rejects,
  * failing `pulumi preview`/`up` before the policy or the id change, when `enforce` leaves a live
- * MX host uncovered; in `testing` it warns on the component.
+ * MX host uncovered; in `testing` it warns on the component. With the guard off there is nothing
+ * to wait for: no Output at all, so the values stay plain (`afterGuard`).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MtaStsConfigError } from "../model/config";
@@ -18,8 +19,11 @@ export interface LiveMxGuardArgs {
   dnsResolver?: string;
 }
 
-export function guardLiveMx(component: pulumi.Resource, rendered: RenderedMailDomain, args: LiveMxGuardArgs): pulumi.Output<MxCoverage | undefined> {
-  if (args.verifyLiveMx === false) return pulumi.output<MxCoverage | undefined>(undefined);
+/** The guard's verdict to wait for, or undefined when the guard is off. */
+export type LiveMxGuard = pulumi.Output<MxCoverage> | undefined;
+
+export function guardLiveMx(component: pulumi.Resource, rendered: RenderedMailDomain, args: LiveMxGuardArgs): LiveMxGuard {
+  if (args.verifyLiveMx === false) return undefined;
   const served = parsePolicy(rendered.policyText);
   if (!served.ok) throw new Error(`internal error: the rendered policy does not parse: ${served.error.message}`);
   const resolveMx = dnsMxResolver(args.dnsResolver !== undefined ? { server: args.dnsResolver } : {});
@@ -30,4 +34,18 @@ export function guardLiveMx(component: pulumi.Resource, rendered: RenderedMailDo
     return coverage;
   });
   return pulumi.output(verdict);
+}
+
+/** `value` once the guard has passed; the plain value when the guard is off. */
+export function afterGuard<T>(guard: LiveMxGuard, value: T): pulumi.Input<T> {
+  return guard === undefined ? value : guard.apply(() => value);
+}
+
+/**
+ * `value` once the guard has passed and `upstream` (a resource output the value must wait for,
+ * such as the policy object's ETag) is known: how the `_mta-sts` value is derived from what
+ * serves the policy (DESIGN.md invariant 1).
+ */
+export function afterGuardAnd<T>(guard: LiveMxGuard, upstream: pulumi.Output<unknown>, value: T): pulumi.Output<T> {
+  return (guard === undefined ? upstream : pulumi.all([guard, upstream])).apply(() => value);
 }

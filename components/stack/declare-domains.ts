@@ -8,15 +8,16 @@ import { createHash } from "node:crypto";
 import { AwsMtaSts } from "../aws/aws-mta-sts";
 import { AwsSharedMtaStsHost } from "../aws-shared/aws-shared-mta-sts-host";
 import { CloudflareMtaSts } from "../cloudflare/cloudflare-mta-sts";
+import { renderMailDomain } from "../model/rendered";
 import { DomainDeployment, SharedAwsHostConfig } from "./stack-config";
 
 /** Per-domain stack outputs: what an operator or another stack needs. */
 export interface DomainOutputs {
   host: string;
-  policyUrl: pulumi.Output<string>;
-  policyId: pulumi.Output<string>;
-  stsRecord: pulumi.Output<string>;
-  tlsRptRecord: pulumi.Output<string | undefined>;
+  policyUrl: pulumi.Input<string>;
+  policyId: pulumi.Input<string>;
+  stsRecord: pulumi.Input<string>;
+  tlsRptRecord: pulumi.Input<string | undefined>;
 }
 
 export interface DeclareOptions {
@@ -47,7 +48,7 @@ export function declareDomains(domains: readonly DomainDeployment[], options: De
   const outputs: Record<string, DomainOutputs> = {};
   const sharedDomains = options.sharedAwsHost ? domains.filter((d) => d.host === "aws") : [];
   for (const d of domains) {
-    if (sharedDomains.includes(d)) continue;
+    if (options.sharedAwsHost && d.host === "aws") continue;
     const name = names.get(d.intent.domain)!;
     const common = componentCommonArgs(d, options);
     const component =
@@ -68,7 +69,7 @@ export function declareDomains(domains: readonly DomainDeployment[], options: De
     };
   }
   if (sharedDomains.length > 0) {
-    const shared = new AwsSharedMtaStsHost(SHARED_AWS_HOST_NAME, {
+    new AwsSharedMtaStsHost(SHARED_AWS_HOST_NAME, {
       domains: sharedDomains.map((d) => ({
         ...componentCommonArgs(d, options),
         ...awsDnsArgs(d),
@@ -78,14 +79,17 @@ export function declareDomains(domains: readonly DomainDeployment[], options: De
       ...(options.sharedAwsHost?.groupSize !== undefined ? { groupSize: options.sharedAwsHost.groupSize } : {}),
       ...(options.sharedAwsHost?.groupCount !== undefined ? { groupCount: options.sharedAwsHost.groupCount } : {}),
     });
+    // The host's outputs are maps over all its domains; a domain's own values are a pure function
+    // of its validated intent (the same rendering the host serves), so they are stated plainly
+    // rather than picked out of those maps with four `apply` chains per domain.
     for (const d of sharedDomains) {
-      const domain = d.intent.domain;
-      outputs[domain] = {
+      const rendered = renderMailDomain(d.intent);
+      outputs[d.intent.domain] = {
         host: "aws-shared",
-        policyUrl: shared.policyUrls.apply((m) => m[domain]),
-        policyId: shared.policyIds.apply((m) => m[domain]),
-        stsRecord: shared.stsRecords.apply((m) => m[domain]),
-        tlsRptRecord: shared.tlsRptRecords.apply((m) => m[domain]),
+        policyUrl: rendered.policyUrl,
+        policyId: rendered.policyId,
+        stsRecord: rendered.stsRecord,
+        tlsRptRecord: rendered.tlsRptRecord,
       };
     }
   }
