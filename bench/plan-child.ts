@@ -2,10 +2,10 @@
  * One benchmark sample, in its own process (Pulumi's runtime is a per-process singleton). Modes:
  * - `plan N host`: plan N generated domains of one host kind under the mock engine; with
  *   `BENCH_CAPTURE=<file>`, also write the declared resources (type, name, inputs) there;
- * - `floor N`: declare N plain resources in a bare loop under the same engine (the floor);
- * - `replay <file>`: declare exactly the captured resources, with the providers' own classes and
- *   the same inputs, in a bare loop: no components, no dependencies, no validation. What the plan
- *   costs beyond this is ours.
+ * - `floor <file>`: declare exactly the captured resources, with the providers' own classes and
+ *   the same inputs, in a bare loop: no components' logic, no dependencies, no validation. What
+ *   the plan costs beyond this is ours;
+ * - `one-input N`: declare N resources of one input each in a bare loop under the same engine.
  * Prints one JSON line.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -20,7 +20,7 @@ class Plain extends pulumi.CustomResource {
   }
 }
 
-async function floor(resources: number): Promise<number> {
+async function oneInput(resources: number): Promise<number> {
   // The SDK runs as lean as in the plan, so the floor differs only in what is declared.
   leanSdkDiagnostics();
   await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) }, "bench", "bench", false);
@@ -65,9 +65,9 @@ async function main(): Promise<void> {
   const count = Number(countText);
   const started = process.hrtime.bigint();
   let resources: number;
-  if (mode === "floor") {
-    resources = await floor(count);
-  } else if (mode === "replay") {
+  if (mode === "one-input") {
+    resources = await oneInput(count);
+  } else if (mode === "floor") {
     resources = await replay(countText);
   } else {
     const { runProgramOffline } = await import("../cli/plan-engine");
