@@ -64,7 +64,7 @@ test("with mta-sts:sharedAwsHost, each domain's stack outputs are the values its
     const policy = engine.byName(`aws-shared-${domain}-policy`);
     const stsRecord = await valueOf(out.stsRecord);
     // As written to Route 53 (split into character-strings only when over 255 octets).
-    expect(sts.inputs.records).toEqual([route53TxtValue(stsRecord)]);
+    expect(sts.inputs.records).toEqual([route53TxtValue(stsRecord!)]);
     const id = createHash("sha256").update(policy.inputs.content).digest("hex").slice(0, 32);
     expect(stsRecord).toBe(`v=STSv1; id=${id}`);
     expect(await valueOf(out.policyId)).toBe(id);
