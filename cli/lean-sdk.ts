@@ -1,8 +1,8 @@
 /**
  * Switch off, while the offline plan's program runs, the diagnostics Pulumi's SDK collects for
  * the engine and for its own leak report, none of which the plan reads. Profiled at 1000
- * shared-host domains (about 6,300 resources, 8 output promises per output property), they were
- * most of what the plan spent beyond declaring the resources:
+ * shared-host domains (about 6,300 resources; the SDK makes four promises per output property of
+ * each), they were most of what the plan spent beyond declaring the resources:
  *
  * - a formatted stack trace on every output promise, kept for PULUMI_DEBUG_PROMISE_LEAKS (and,
  *   under ts-node, remapped through source maps: 3× the plan time on its own);
