@@ -3,7 +3,7 @@
  * live MX host must match a policy mx pattern (RFC 8461 §4.1), or senders honouring the policy
  * refuse to deliver to it (RFC 8461 §5) and mail bounces.
  */
-import { checkMxCoverage, dnsMxResolver, MxResolver } from "../components/guard/mx-guard";
+import { checkMxCoverage, dnsMxResolver, dnsResolverIssues, MxResolver } from "../components/guard/mx-guard";
 import { startDnsServer, TestDnsServer } from "./support/dns-server";
 
 const fixed = (hosts: string[]): MxResolver => async () => hosts;
@@ -108,5 +108,15 @@ describe("the default resolver (node:dns) against a local DNS server", () => {
     } finally {
       dns.mode = "answer";
     }
+  });
+});
+
+describe("dnsResolverIssues: the dnsResolver arg every component takes", () => {
+  test("accepts an IP address with or without a port, and no value", () => {
+    for (const ok of [undefined, "127.0.0.1", "127.0.0.1:5353", "[::1]:53"]) expect(dnsResolverIssues(ok)).toEqual([]);
+  });
+  test("names the field for a host name or a value that is not text", () => {
+    expect(dnsResolverIssues("dns.example.com")).toEqual([{ path: "dnsResolver", message: expect.stringContaining("not an address") }]);
+    expect(dnsResolverIssues(53)).toEqual([{ path: "dnsResolver", message: 'must be text such as "127.0.0.1:5353"' }]);
   });
 });

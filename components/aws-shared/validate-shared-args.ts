@@ -7,7 +7,7 @@
  * prefixed with `domains[i].`; the AWS-specific fields (DNS home, zone ids, adoption) through the
  * same rules as AwsMtaSts (`awsDnsFieldIssues`).
  */
-import { parseServerAddress } from "../check/dns-lookup";
+import { dnsResolverIssues } from "../guard/mx-guard";
 import { DnsHome } from "../args";
 import { ConfigIssue, MtaStsConfigError } from "../model/config";
 import { RenderedMailDomain } from "../model/rendered";
@@ -73,14 +73,7 @@ export function planSharedHost(args: AwsSharedMtaStsHostArgs): SharedHostPlan {
   const issues: ConfigIssue[] = [...unknownFieldIssues(args as object, TOP_FIELDS)];
   const groupSize = wholeNumber(args.groupSize, DEFAULT_GROUP_SIZE, 1, MAX_GROUP_SIZE, "groupSize", issues, "ACM allows 10 names per certificate by default and CloudFront 100 aliases per distribution");
   const groupCount = wholeNumber(args.groupCount, DEFAULT_GROUP_COUNT, 1, MAX_GROUP_INDEX + 1, "groupCount", issues, "the hash spreads domains over groups 0 to groupCount - 1");
-  if (args.dnsResolver !== undefined) {
-    try {
-      if (typeof args.dnsResolver !== "string") throw new TypeError('must be text such as "127.0.0.1:5353"');
-      parseServerAddress(args.dnsResolver);
-    } catch (err) {
-      issues.push({ path: "dnsResolver", message: (err as Error).message });
-    }
-  }
+  issues.push(...dnsResolverIssues(args.dnsResolver));
 
   const validated: { index: number; args: SharedDomainArgs; rendered: RenderedMailDomain; dnsHome: DnsHome }[] = [];
   const warnings: ConfigIssue[] = [];

@@ -20,7 +20,7 @@ import { awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "./aws-dns-fiel
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
 import { route53AliasRecord, route53CnameRecord, route53TxtRecord } from "../dns/route53-records";
 import { afterGuard, afterGuardAnd, guardLiveMx } from "../guard/component-guard";
-import { parseServerAddress } from "../check/dns-lookup";
+import { dnsResolverIssues } from "../guard/mx-guard";
 import { ConfigIssue } from "../model/config";
 import { POLICY_PATH } from "../model/rendered";
 import { validateDomainArgs } from "../validate-args";
@@ -315,14 +315,5 @@ export class AwsMtaSts extends pulumi.ComponentResource {
 /** Problems with the AWS-specific fields (see aws-dns-fields.ts), reported with the domain's own. */
 function componentIssues(args: AwsMtaStsArgs): ConfigIssue[] {
   if (args === null || typeof args !== "object") return [];
-  const issues = [...unknownFieldIssues(args, ARG_FIELDS), ...awsDnsFieldIssues(args)];
-  if (args.dnsResolver !== undefined) {
-    try {
-      if (typeof args.dnsResolver !== "string") throw new TypeError("must be text such as \"127.0.0.1:5353\"");
-      parseServerAddress(args.dnsResolver);
-    } catch (err) {
-      issues.push({ path: "dnsResolver", message: (err as Error).message });
-    }
-  }
-  return issues;
+  return [...unknownFieldIssues(args, ARG_FIELDS), ...awsDnsFieldIssues(args), ...dnsResolverIssues(args.dnsResolver)];
 }

@@ -17,9 +17,9 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { PolicyArgs, TlsRptArgs } from "../args";
-import { parseServerAddress } from "../check/dns-lookup";
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
 import { afterGuard, afterGuardAnd, guardLiveMx, LiveMxGuard } from "../guard/component-guard";
+import { dnsResolverIssues } from "../guard/mx-guard";
 import { closest, ConfigIssue } from "../model/config";
 import { RenderedMailDomain } from "../model/rendered";
 import { validateDomainArgs } from "../validate-args";
@@ -256,14 +256,7 @@ function checkArgs(args: CloudflareMtaStsArgs): CheckedArgs {
   if (a.verifyLiveMx !== undefined && typeof a.verifyLiveMx !== "boolean") {
     issues.push({ path: "verifyLiveMx", message: "must be true or false" });
   }
-  if (a.dnsResolver !== undefined) {
-    try {
-      if (typeof a.dnsResolver !== "string") throw new TypeError("must be text such as \"127.0.0.1:53\"");
-      parseServerAddress(a.dnsResolver);
-    } catch (err) {
-      issues.push({ path: "dnsResolver", message: (err as Error).message });
-    }
-  }
+  issues.push(...dnsResolverIssues(a.dnsResolver));
   const { rendered, warnings } = validateDomainArgs(a as CloudflareMtaStsArgs, issues);
   return { rendered, warnings, host, siteName: a.siteName ?? defaultSiteName(rendered.domain) };
 }

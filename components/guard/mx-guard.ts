@@ -9,7 +9,8 @@
  * `checkMxCoverage` before declaring resources and throw on `level: "error"`, log a warning on
  * `"warning"`. Tests inject `resolveMx` (or point `dnsMxResolver` at a local DNS server).
  */
-import { createDnsLookup, DnsLookupError } from "../check/dns-lookup";
+import { createDnsLookup, DnsLookupError, parseServerAddress } from "../check/dns-lookup";
+import { ConfigIssue } from "../model/config";
 import { PolicyMode } from "../model/policy";
 import { uncoveredMxHosts } from "../model/mx-match";
 
@@ -99,6 +100,22 @@ export async function checkMxCoverage(input: MxCoverageInput, resolveMx: MxResol
 export function dnsMxResolver(options: { server?: string; timeoutMs?: number } = {}): MxResolver {
   const lookup = createDnsLookup(options);
   return async (domain) => (await lookup.mx(domain)).map((r) => r.exchange);
+}
+
+/**
+ * The problem with a component's `dnsResolver` arg (the server `dnsMxResolver` asks), if any:
+ * it must be an IP address with an optional port. Checked with the other args, before anything
+ * is declared (DESIGN.md invariant 3).
+ */
+export function dnsResolverIssues(value: unknown): ConfigIssue[] {
+  if (value === undefined) return [];
+  if (typeof value !== "string") return [{ path: "dnsResolver", message: 'must be text such as "127.0.0.1:5353"' }];
+  try {
+    parseServerAddress(value);
+    return [];
+  } catch (err) {
+    return [{ path: "dnsResolver", message: (err as Error).message }];
+  }
 }
 
 export { DnsLookupError };
