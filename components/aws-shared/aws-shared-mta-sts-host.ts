@@ -32,6 +32,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DnsHome, PolicyArgs, TlsRptArgs } from "../args";
 import { CACHING_DISABLED_CACHE_POLICY_ID, CERTIFICATE_REGION } from "../aws/aws-mta-sts";
+import { certificateValidationRecord } from "../aws/certificate-validation-record";
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
 import { route53CnameRecord, route53TxtRecord } from "../dns/route53-records";
 import { afterGuard, afterGuardAnd, guardLiveMx } from "../guard/component-guard";
@@ -210,17 +211,7 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
       const fqdns: pulumi.Input<string>[] = [];
       for (const part of members) {
         const host = part.plan.rendered.policyHost;
-        // Two `apply`s straight to the strings (rather than one to an object and two lifted
-        // property reads): one Output fewer per domain.
-        const optionFor = (options: aws.types.output.acm.CertificateDomainValidationOption[]) => {
-          const found = options.find((o) => o.domainName === host);
-          if (!found) throw new Error(`internal error: certificate ${prefix}-cert has no DNS validation option for ${host}`);
-          return found;
-        };
-        const option = {
-          name: certificate.domainValidationOptions.apply((options) => optionFor(options).resourceRecordName!),
-          value: certificate.domainValidationOptions.apply((options) => optionFor(options).resourceRecordValue!),
-        };
+        const option = certificateValidationRecord(certificate, host, `${prefix}-cert`);
         const recordName = domainName(name, part.plan);
         if (part.plan.dnsHome === "cloudflare") {
           validationRecords.set(host, cloudflareCnameRecord({ name: recordName, role: "cert-validation-record", zoneId: part.zoneId, recordName: option.name, target: option.value }, child));

@@ -21,6 +21,7 @@ import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-re
 import { route53AliasRecord, route53CnameRecord, route53TxtRecord } from "../dns/route53-records";
 import { afterGuard, afterGuardAnd, guardLiveMx } from "../guard/component-guard";
 import { dnsResolverIssues } from "../guard/mx-guard";
+import { certificateValidationRecord } from "./certificate-validation-record";
 import { ConfigIssue } from "../model/config";
 import { POLICY_PATH } from "../model/rendered";
 import { validateDomainArgs } from "../validate-args";
@@ -157,10 +158,7 @@ export class AwsMtaSts extends pulumi.ComponentResource {
       { domainName: rendered.policyHost, validationMethod: "DNS", region: CERTIFICATE_REGION },
       child,
     );
-    const validationOption = certificate.domainValidationOptions.apply((options) => {
-      const option = options.find((o) => o.domainName === rendered.policyHost) ?? options[0];
-      return { name: option.resourceRecordName, value: option.resourceRecordValue };
-    });
+    const validationOption = certificateValidationRecord(certificate, rendered.policyHost, `${name}-cert`);
 
     // --- DNS home ---------------------------------------------------------------------------
     let validationRecordFqdns: pulumi.Input<string>[] | undefined;
