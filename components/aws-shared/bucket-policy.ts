@@ -10,6 +10,7 @@
  * out. No statement grants `s3:ListBucket`, so S3 answers 403 for a key it does not hold.
  * Requests without TLS are refused.
  */
+import { denyRequestsWithoutTls } from "../aws/bucket-policy";
 import { POLICY_PATH } from "../model/rendered";
 
 /** The IAM policy document for the shared bucket, as JSON text; `distributionArns` in any order. */
@@ -25,14 +26,7 @@ export function sharedBucketPolicy(args: { bucketArn: string; distributionArns: 
         Resource: `${args.bucketArn}/mta-sts.*${POLICY_PATH}`,
         Condition: { StringEquals: { "AWS:SourceArn": [...args.distributionArns].sort() } },
       },
-      {
-        Sid: "DenyRequestsWithoutTls",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [args.bucketArn, `${args.bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyRequestsWithoutTls(args.bucketArn),
     ],
   });
 }

@@ -21,14 +21,19 @@ export function policyBucketPolicy(args: { bucketArn: string; objectKey: string;
         Resource: `${args.bucketArn}/${args.objectKey}`,
         Condition: { StringEquals: { "AWS:SourceArn": args.distributionArn } },
       },
-      {
-        Sid: "DenyRequestsWithoutTls",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [args.bucketArn, `${args.bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyRequestsWithoutTls(args.bucketArn),
     ],
   });
+}
+
+/** The statement that refuses every request to the bucket made without TLS (both buckets have it). */
+export function denyRequestsWithoutTls(bucketArn: string) {
+  return {
+    Sid: "DenyRequestsWithoutTls",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
 }
