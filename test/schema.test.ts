@@ -66,6 +66,11 @@ test("AwsSharedMtaStsHost has its domains list, grouping inputs and per-domain o
   expect(shared.requiredInputs).toEqual(["domains"]);
   for (const input of ["domains", "groupSize", "groupCount", "dnsResolver"]) expect(shared.inputProperties[input]?.description).toMatch(/\S/);
   expect(shared.inputProperties.domains.items.$ref).toBe("#/types/pulumi-mta-sts:index:SharedDomainArgs");
-  expect(schema.types["pulumi-mta-sts:index:SharedDomainArgs"].properties.group.description).toMatch(/\S/);
+  const domainArgs = schema.types["pulumi-mta-sts:index:SharedDomainArgs"];
+  // Its own fields and those it extends from AwsDomainArgs, each with its description.
+  for (const field of ["domain", "policy", "tlsRpt", "dns", "hostedZoneId", "cloudflareZoneId", "verifyLiveMx", "adoptExistingRecords", "group"]) {
+    expect([field, domainArgs.properties[field]?.description]).toEqual([field, expect.stringMatching(/\S/)]);
+  }
+  expect(domainArgs.required).toEqual(["domain", "policy"]);
   for (const output of ["policyIds", "policyUrls", "stsRecords", "bucketName"]) expect(shared.properties[output]).toBeDefined();
 });

@@ -30,7 +30,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DnsHome, PolicyArgs, TlsRptArgs } from "../args";
+import { AwsDomainArgs } from "../args";
 import { CACHING_DISABLED_CACHE_POLICY_ID, CERTIFICATE_REGION } from "../aws/aws-mta-sts";
 import { certificateValidationRecord } from "../aws/certificate-validation-record";
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
@@ -41,45 +41,14 @@ import { certificateNames, DomainGroup } from "./grouping";
 import { policyObjectKey, routingFunctionCode, ROUTING_FUNCTION_RUNTIME } from "./routing-function";
 import { PlannedDomain, planSharedHost } from "./validate-shared-args";
 
-/** One mail domain served by the shared host. */
-export interface SharedDomainArgs {
-  /**
-   * The mail domain, e.g. `example.com` (Unicode names are converted to A-labels). The policy is
-   * served at `https://mta-sts.<domain>/.well-known/mta-sts.txt`. Required.
-   */
-  domain: string;
-  /** The policy senders fetch: `mode`, `mx`, `maxAgeSeconds`. Required. */
-  policy: PolicyArgs;
-  /** Where senders send daily TLS reports; publishes `_smtp._tls.<domain>`. Defaults to no TLS-RPT record. */
-  tlsRpt?: TlsRptArgs;
-  /**
-   * Which DNS service holds the domain's records: `route53` or `cloudflare`. Defaults to
-   * `cloudflare` when `cloudflareZoneId` is given, else `route53`.
-   */
-  dns?: DnsHome;
-  /**
-   * The Route 53 hosted zone that holds the domain's records. Cannot be combined with
-   * `cloudflareZoneId`. Defaults to the public hosted zone named exactly `domain`, looked up with
-   * the consumer's AWS provider.
-   */
-  hostedZoneId?: pulumi.Input<string>;
-  /**
-   * The Cloudflare zone id that holds the domain's records (the site itself stays on AWS).
-   * Required when `dns` is `cloudflare`; cannot be combined with `hostedZoneId`. Defaults to none.
-   */
-  cloudflareZoneId?: pulumi.Input<string>;
+/** One mail domain served by the shared host: the fields of every AWS-hosted domain (`AwsDomainArgs`), and these. */
+export interface SharedDomainArgs extends AwsDomainArgs {
   /**
    * Take over hand-made `_mta-sts`, `_smtp._tls` and `mta-sts` CNAME records in Route 53
    * (`allowOverwrite`) instead of failing because they exist. Route 53 only; for Cloudflare
    * import the records. Defaults to false.
    */
   adoptExistingRecords?: boolean;
-  /**
-   * Before publishing, look up the domain's live MX hosts and check that the policy's `mx`
-   * patterns admit every one: an uncovered host fails the deployment in `enforce` and is a warning
-   * in `testing`. Defaults to true.
-   */
-  verifyLiveMx?: boolean;
   /**
    * Pin the domain to this group (0 to 999) instead of the one its name hashes to, e.g. to move
    * it out of a full group. Groups at or above `groupCount` are never chosen by the hash, so

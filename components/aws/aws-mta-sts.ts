@@ -15,7 +15,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DnsHome, PolicyArgs, TlsRptArgs } from "../args";
+import { AwsDomainArgs } from "../args";
 import { awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "./aws-dns-fields";
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
 import { route53AliasRecord, route53CnameRecord, route53TxtRecord } from "../dns/route53-records";
@@ -34,45 +34,14 @@ export const POLICY_OBJECT_KEY = POLICY_PATH.slice(1);
 /** CloudFront accepts ACM certificates from this region only. */
 export const CERTIFICATE_REGION = "us-east-1";
 
-/** Inputs of `AwsMtaSts`. */
-export interface AwsMtaStsArgs {
-  /**
-   * The mail domain, e.g. `example.com` (Unicode names are converted to A-labels). The policy is
-   * served at `https://mta-sts.<domain>/.well-known/mta-sts.txt`. Required.
-   */
-  domain: string;
-  /** The policy senders fetch: `mode`, `mx`, `maxAgeSeconds`. Required. */
-  policy: PolicyArgs;
-  /** Where senders send daily TLS reports; publishes `_smtp._tls.<domain>`. Defaults to no TLS-RPT record. */
-  tlsRpt?: TlsRptArgs;
-  /**
-   * Which DNS service holds the domain's records: `route53` or `cloudflare`. Defaults to
-   * `cloudflare` when `cloudflareZoneId` is given, else `route53`.
-   */
-  dns?: DnsHome;
-  /**
-   * The Route 53 hosted zone that holds the domain's records. Cannot be combined with
-   * `cloudflareZoneId`. Defaults to the public hosted zone named exactly `domain`, looked up with
-   * the consumer's AWS provider.
-   */
-  hostedZoneId?: pulumi.Input<string>;
-  /**
-   * The Cloudflare zone id that holds the domain's records (the site itself stays on AWS).
-   * Required when `dns` is `cloudflare`; cannot be combined with `hostedZoneId`. Defaults to none.
-   */
-  cloudflareZoneId?: pulumi.Input<string>;
+/** Inputs of `AwsMtaSts`: the fields of every AWS-hosted domain (`AwsDomainArgs`), and these. */
+export interface AwsMtaStsArgs extends AwsDomainArgs {
   /**
    * Take over hand-made `_mta-sts`, `_smtp._tls` and `mta-sts` host records in Route 53
    * (`allowOverwrite`) instead of failing because they exist, so there is no moment without a
    * record. Route 53 only; for Cloudflare import the records (see the README). Defaults to false.
    */
   adoptExistingRecords?: boolean;
-  /**
-   * Before publishing, look up the domain's live MX hosts and check that the policy's `mx`
-   * patterns admit every one: an uncovered host fails the deployment in `enforce` and is a warning
-   * in `testing`. Defaults to true.
-   */
-  verifyLiveMx?: boolean;
   /**
    * The DNS server the live MX check asks, as an IP address with an optional port (e.g.
    * `127.0.0.1:5353` or `[::1]:53`). Defaults to the system's resolvers.

@@ -32,12 +32,24 @@ export function tableRows(section: string, table: string): Map<string, string> {
   return rows;
 }
 
-/** JSDoc text of every member of an interface or class (properties only), whitespace collapsed. */
+/**
+ * JSDoc text of every member of an interface or class (properties only), whitespace collapsed.
+ * An interface's members include those it `extends`, from the same file or from a file it
+ * imports the base from (as Pulumi's schema analyser sees them).
+ */
 export function memberDocs(file: string, declaration: string): Map<string, string> {
   const source = ts.createSourceFile(file, fs.readFileSync(path.join(root, file), "utf8"), ts.ScriptTarget.ES2022, true);
   const docs = new Map<string, string>();
   source.forEachChild((node) => {
     if (!(ts.isInterfaceDeclaration(node) || ts.isClassDeclaration(node)) || node.name?.text !== declaration) return;
+    if (ts.isInterfaceDeclaration(node)) {
+      for (const clause of node.heritageClauses ?? []) {
+        for (const base of clause.types) {
+          const baseName = base.expression.getText(source);
+          for (const [field, doc] of memberDocs(fileDeclaring(source, file, baseName), baseName)) docs.set(field, doc);
+        }
+      }
+    }
     for (const member of node.members) {
       if (!member.name || !ts.isIdentifier(member.name)) continue;
       if (ts.isClassDeclaration(node) && !ts.isPropertyDeclaration(member)) continue;
@@ -46,4 +58,16 @@ export function memberDocs(file: string, declaration: string): Map<string, strin
     }
   });
   return docs;
+}
+
+/** The file (relative to the root) that declares `name` as seen from `file`: itself, or the relative module it imports `name` from. */
+function fileDeclaring(source: ts.SourceFile, file: string, name: string): string {
+  for (const statement of source.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const bindings = statement.importClause?.namedBindings;
+    if (bindings && ts.isNamedImports(bindings) && bindings.elements.some((e) => e.name.text === name)) {
+      return path.join(path.dirname(file), `${statement.moduleSpecifier.text}.ts`);
+    }
+  }
+  return file;
 }
