@@ -70,10 +70,10 @@ describe("the stack rule fails when the example's ordering is broken", () => {
 
   test("a Cloudflare Worker _mta-sts record with no dependencies is a violation naming the custom domain and the script", async () => {
     const resources = asRuleResources(planned);
-    byName(resources, "xn--bcher-kva-example-sts-txt").dependencies = [];
+    byName(resources, "xn----bcher--kva-example-sts-txt").dependencies = [];
     const run = await runPack(resources, {}, ["mta-sts-publish-before-announce"]);
     expect(run.violations).toHaveLength(1);
-    expect(run.violations[0].message).toMatch(/does not wait for "xn--bcher-kva-example-domain" .*"xn--bcher-kva-example-script"/);
+    expect(run.violations[0].message).toMatch(/does not wait for "xn----bcher--kva-example-domain" .*"xn----bcher--kva-example-script"/);
   });
 
   test("a Pages _mta-sts record that does not wait for the deploy command is a violation", async () => {
@@ -88,7 +88,7 @@ describe("the stack rule fails when the example's ordering is broken", () => {
 describe("what the pack reads from the example", () => {
   test("the max-age rule sees the S3 and the Worker policies in enforce mode", async () => {
     const run = await runPack(asRuleResources(planned), { "mta-sts-enforce-max-age": { minEnforceMaxAgeSeconds: 2592001 } }, ["mta-sts-enforce-max-age"]);
-    expect(run.violations.map((v) => v.urn!.split("::").pop()).sort()).toEqual(["example-net-policy", "xn--bcher-kva-example-script"]);
+    expect(run.violations.map((v) => v.urn!.split("::").pop()).sort()).toEqual(["example-net-policy", "xn----bcher--kva-example-script"]);
   });
 
   test("a TXT value unknown at preview reaches Pulumi's can't-run advisory with the reason, not a pass", async () => {
