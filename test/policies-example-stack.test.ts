@@ -48,7 +48,9 @@ describe("the example stack passes every rule", () => {
     cdn.props = { ...cdn.props, viewerCertificate: { ...cdn.props.viewerCertificate, minimumProtocolVersion: "TLSv1.2_2019" }, defaultCacheBehavior: { ...cdn.props.defaultCacheBehavior, cachePolicyId: "658327ea-f89d-4fab-a63d-7e88639e58f6" } };
     const extra = { ...byName(resources, "example-net-sts-txt"), name: "hand-written-sts", urn: "urn:pulumi:plan::mta-sts::cloudflare:index/dnsRecord:DnsRecord::hand-written-sts" };
     const orphan = { ...byName(resources, "example-com-sts-txt"), name: "orphan-sts", urn: "urn:x::orphan-sts", props: { name: "_mta-sts.elsewhere.example", type: "TXT", records: ["v=STSv1; id=a1"] }, parent: undefined, dependencies: [] };
-    const run = await runPack([...resources, extra, orphan], { "mta-sts-enforce-max-age": { minEnforceMaxAgeSeconds: 2592001 } });
+    const script = byName(resources, "xn----bcher--kva-example-script");
+    const twin = { ...script, name: "twin-script", urn: "urn:pulumi:plan::mta-sts::cloudflare:index/workersScript:WorkersScript::twin-script" };
+    const run = await runPack([...resources, extra, orphan, twin], { "mta-sts-enforce-max-age": { minEnforceMaxAgeSeconds: 2592001 } });
     expect(new Set(run.violations.map((v) => v.policy))).toEqual(new Set(RULES.map((r) => r.name)));
   });
 });
