@@ -86,6 +86,17 @@ describe("Cloudflare ids are 32 hex characters", () => {
   });
 });
 
+describe("__proto__ in args is an unknown field, not a prototype", () => {
+  // Args that arrive deserialised (another language's program, JSON) carry it as an own key.
+  test.each([
+    ["AwsMtaSts", () => new aws.AwsMtaSts("proto", JSON.parse(`{"domain": "example.com", "hostedZoneId": "Z1", "policy": {"mode": "testing", "mx": ["mx1.example.com"]}, "__proto__": {"verifyLiveMx": false}}`))],
+    ["CloudflareMtaSts", () => new cloudflare.CloudflareMtaSts("proto", JSON.parse(`{"domain": "example.org", "zoneId": "${ZONE}", "accountId": "${ACCOUNT}", "policy": {"mode": "testing", "mx": ["mx1.example.com"], "__proto__": {"mode": "none"}}}`))],
+  ])("%s refuses it", async (_, declare) => {
+    const issues = await refused(declare);
+    expect(issues).toEqual([{ path: expect.stringMatching(/(^|\.)__proto__$/), message: expect.stringMatching(/^unknown field/) }]);
+  });
+});
+
 describe("one Worker per domain", () => {
   test("shop.acme-example.org and shop-acme.example.org upload two scripts, each bound to its own domain", async () => {
     new cloudflare.CloudflareMtaSts("a", { domain: "shop.acme-example.org", zoneId: ZONE, accountId: ACCOUNT, policy, verifyLiveMx: false });

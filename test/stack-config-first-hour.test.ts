@@ -208,7 +208,9 @@ describe("one Worker or Pages project per domain in each account", () => {
   });
 
   it("siteName belongs to one domain: it is refused in defaults and on an AWS host", () => {
-    expect(issues({ defaults: { siteName: "mta-sts-all" }, domains: [{ domain: "example.org", host: "cloudflare-worker", ...cf, policy }] }).map((i) => i.path)).toEqual(["defaults.siteName"]);
+    expect(issues({ defaults: { siteName: "mta-sts-all" }, domains: [{ domain: "example.org", host: "cloudflare-worker", ...cf, policy }] })).toEqual([
+      { path: "defaults.siteName", message: "names one domain's Worker script or Pages project, so it cannot be shared; set it in that domain's entry" },
+    ]);
     expect(issues({ domains: [{ domain: "example.org", policy, siteName: "mta-sts-x" }] }).map((i) => i.path)).toEqual(["domains[0].siteName"]);
   });
 });

@@ -244,7 +244,11 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
   if (config.defaults !== undefined) {
     const parsed = defaultsSchema.safeParse(config.defaults);
     if (!parsed.success) {
-      issues.push(...zodIssues(parsed.error, config.defaults, ["defaults"], knownDefaultsKeys));
+      issues.push(
+        ...zodIssues(parsed.error, config.defaults, ["defaults"], knownDefaultsKeys).map((i) =>
+          i.path === "defaults.siteName" ? { path: i.path, message: "names one domain's Worker script or Pages project, so it cannot be shared; set it in that domain's entry" } : i,
+        ),
+      );
       // Merge what is valid: without it every domain would also report, say, a missing mode that
       // the defaults do set, and the real problem would drown in consequences.
       defaults = withoutIssues(config.defaults, parsed.error.issues);
