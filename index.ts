@@ -7,24 +7,41 @@
  * this same file under Pulumi's mock engine.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { validateStackConfig } from "./components/stack/stack-config";
+import { stackConfigInput, validateStackConfig } from "./components/stack/stack-config";
 import { declareDomains, DomainOutputs } from "./components/stack/declare-domains";
 
-const config = new pulumi.Config("mta-sts");
-const result = validateStackConfig({
-  domains: config.getObject("domains"),
-  defaults: config.getObject("defaults"),
-  sharedAwsHost: config.getObject("sharedAwsHost"),
-});
+/** The project name in Pulumi.yaml, and so the namespace of the program's config keys. */
+const NAMESPACE = "mta-sts";
+
+/**
+ * Every config key of the stack, as values: Pulumi keeps structured values as JSON text and
+ * plain ones as text. What is not JSON stays text, for the validator to name.
+ */
+function stackConfigValues(): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(pulumi.runtime.allConfig())) {
+    let value: unknown = text;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // Plain text.
+    }
+    Object.defineProperty(values, key, { value, enumerable: true });
+  }
+  return values;
+}
+
+// Every `mta-sts:*` key goes to the validator, so a misspelt one is an error, not ignored.
+const result = validateStackConfig(stackConfigInput(stackConfigValues(), NAMESPACE));
 if (!result.ok) {
   throw new pulumi.RunError(
     `the stack config has ${result.issues.length} problem(s); nothing was declared:\n` + result.issues.map((i) => `  ${i.path}: ${i.message}`).join("\n"),
   );
 }
-for (const warning of result.warnings) pulumi.log.warn(`${warning.path}: ${warning.message}`);
+// Warnings are logged by each domain's component, naming its domain, once.
 
 /** Per domain: host kind, policy URL, policy id and the two TXT values. */
 export const domains: Record<string, DomainOutputs> = declareDomains(result.domains, {
-  skipLiveChecks: config.getBoolean("skipLiveChecks") ?? false,
+  skipLiveChecks: result.skipLiveChecks,
   ...(result.sharedAwsHost ? { sharedAwsHost: result.sharedAwsHost } : {}),
 });

@@ -14,7 +14,8 @@ export function generateStack(count: number, mode: BenchMode): { domains: unknow
     const domain = `brand${String(i).padStart(4, "0")}.example`;
     const base = { domain, host, policy: { mode: i % 2 ? "enforce" : "testing", mx: [`mx1.${domain}`, `*.mail.${domain}`] } };
     if (host === "aws") return { ...base, dns: "route53", hostedZoneId: `Z${String(i).padStart(12, "0")}` };
-    return { ...base, cloudflareZoneId: `zone${i}`, cloudflareAccountId: "account0" };
+    // Cloudflare ids are 32 hex characters: one zone per domain, one account for all.
+    return { ...base, cloudflareZoneId: i.toString(16).padStart(32, "0"), cloudflareAccountId: "a".repeat(32) };
   });
   const defaults = { policy: { maxAgeSeconds: 1209600 }, tlsRpt: { rua: ["mailto:tlsrpt@example.com"] } };
   // About one group per three domains keeps every hashed group under the ACM default of 10 names.

@@ -7,13 +7,16 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { renderMailDomain, RenderedMailDomain } from "../components/model/rendered";
 import { ConfigIssue } from "../components/model/config";
-import { DomainDeployment, SharedAwsHostConfig, StackConfigInput, validateStackConfig } from "../components/stack/stack-config";
+import { DomainDeployment, SharedAwsHostConfig, StackConfigInput, stackConfigInput, validateStackConfig } from "../components/stack/stack-config";
 import { EXIT_COULD_NOT_RUN, UsageError } from "./exit-codes";
 
 /** The project name in Pulumi.yaml, and so the namespace of its config keys. */
 export const CONFIG_NAMESPACE = "mta-sts";
 
-/** Read the raw `{ domains, defaults }` from a stack file or a plain config file. */
+/**
+ * Read the raw stack config from a stack file or a plain config file, with every key the
+ * program would not read listed as unknown (the validator reports each with a did-you-mean).
+ */
 export function readStackConfigFile(path: string): StackConfigInput {
   let text: string;
   try {
@@ -31,15 +34,12 @@ export function readStackConfigFile(path: string): StackConfigInput {
     throw new UsageError(`${path}: expected a mapping with \`config:\` (a Pulumi stack file) or \`domains:\``);
   }
   const record = doc as Record<string, unknown>;
-  if ("config" in record) {
-    const config = (record.config ?? {}) as Record<string, unknown>;
-    return {
-      domains: config[`${CONFIG_NAMESPACE}:domains`],
-      defaults: config[`${CONFIG_NAMESPACE}:defaults`],
-      sharedAwsHost: config[`${CONFIG_NAMESPACE}:sharedAwsHost`],
-    };
+  if (Object.hasOwn(record, "config")) {
+    const config = record.config ?? {};
+    if (typeof config !== "object" || Array.isArray(config)) throw new UsageError(`${path}: \`config:\` must be a mapping of keys such as mta-sts:domains`);
+    return stackConfigInput(config as Record<string, unknown>, CONFIG_NAMESPACE);
   }
-  return { domains: record.domains, defaults: record.defaults, sharedAwsHost: record.sharedAwsHost };
+  return stackConfigInput(record);
 }
 
 /** Report config issues as one UsageError: every problem on its own line with its path. */

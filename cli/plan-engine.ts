@@ -29,6 +29,12 @@ export interface ProgramRun {
   readonly resources: readonly PlannedResource[];
   /** The program's stack outputs, resolved. */
   readonly outputs: Record<string, unknown>;
+  /**
+   * The warnings the program logged (`pulumi.log.warn`), in order. Captured instead of printed:
+   * the mock engine would print each as `warning: [runtime] ...` to stderr, beside the plan's own
+   * report of the same warnings.
+   */
+  readonly warnings: readonly string[];
 }
 
 /** Placeholder for a value only the cloud knows; stable so the plan is byte-identical. */
@@ -108,6 +114,13 @@ export async function runProgramOffline(config: StackConfigInput, programPath = 
   };
 
   let outputs: Record<string, unknown>;
+  const warnings: string[] = [];
+  const log = pulumi.log as { warn: typeof pulumi.log.warn };
+  const warn = log.warn;
+  log.warn = (message: string) => {
+    warnings.push(message);
+    return Promise.resolve();
+  };
   const lean = leanSdkDiagnostics();
   try {
     outputs = await untilSettledOrStalled(async () => {
@@ -120,6 +133,7 @@ export async function runProgramOffline(config: StackConfigInput, programPath = 
     }, () => `${requests.length} ${requests.length === 1 ? "resource was" : "resources were"} declared`);
   } finally {
     lean.restore();
+    log.warn = warn;
   }
 
   const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
@@ -132,7 +146,7 @@ export async function runProgramOffline(config: StackConfigInput, programPath = 
     inputs: r.custom ? withoutInternals(declared.get(`${r.type}::${r.name}`) ?? {}) : {},
     dependsOn: [...new Set(r.dependencies.map(nameOf))].sort(),
   }));
-  return { resources, outputs };
+  return { resources, outputs, warnings };
 }
 
 /**

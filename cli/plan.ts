@@ -5,8 +5,10 @@
  * URL, then every resource with its parent and inputs, and the ordering edges.
  */
 import { Command } from "commander";
+import { ConfigIssue, domainWarningText } from "../components/model/config";
 import { renderMailDomain } from "../components/model/rendered";
 import { componentNames, SHARED_AWS_HOST_NAME } from "../components/stack/declare-domains";
+import { DomainDeployment } from "../components/stack/stack-config";
 import { loadDomainDeployments, readStackConfigFile } from "./config-file";
 import { CliContext } from "./exit-codes";
 import { runProgramOffline } from "./plan-engine";
@@ -26,7 +28,23 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       const names = componentNames(domains.map((d) => d.intent.domain));
       // With mta-sts:sharedAwsHost, every AWS domain lives in the one shared host component.
       if (sharedAwsHost) for (const d of domains) if (d.host === "aws") names.set(d.intent.domain, SHARED_AWS_HOST_NAME);
-      const plan = buildPlan(options.stack, domains, rendered, names, run.resources, warnings);
+      const plan = buildPlan(options.stack, domains, rendered, names, run.resources, [...warnings, ...programOnlyWarnings(domains, warnings, run.warnings)]);
       ctx.out(options.json ? JSON.stringify(plan, null, 2) + "\n" : planToText(plan));
     });
+}
+
+/**
+ * The warnings the program logged that the config's own report does not already hold. Each
+ * domain's component logs its config warnings again (`example.com: policy.maxAgeSeconds: ...`);
+ * the plan shows those once, with their path in the stack config, and anything else as is.
+ */
+export function programOnlyWarnings(domains: readonly DomainDeployment[], configWarnings: readonly ConfigIssue[], logged: readonly string[]): ConfigIssue[] {
+  const domainAt = new Map(domains.map((d) => [d.index, d.intent.domain]));
+  const known = new Set<string>();
+  for (const warning of configWarnings) {
+    const at = /^domains\[(\d+)\]\.(.+)$/.exec(warning.path);
+    const domain = at ? domainAt.get(Number(at[1])) : undefined;
+    if (at && domain !== undefined) known.add(domainWarningText(domain, { path: at[2], message: warning.message }));
+  }
+  return logged.filter((text) => !known.has(text)).map((message) => ({ path: "(program)", message }));
 }

@@ -3,7 +3,8 @@
  * and render what will be published. Throws one `MtaStsConfigError` naming every bad field
  * before a single child resource is declared (DESIGN.md invariant 3).
  */
-import { ConfigIssue, MtaStsConfigError, validateMailDomain } from "./model/config";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigIssue, domainWarningText, MtaStsConfigError, validateMailDomain } from "./model/config";
 import { renderMailDomain, RenderedMailDomain } from "./model/rendered";
 import { PolicyArgs, TlsRptArgs } from "./args";
 
@@ -26,4 +27,13 @@ export function validateDomainArgs(
   const issues = [...(result.ok ? [] : result.issues), ...extraIssues];
   if (issues.length > 0 || !result.ok) throw new MtaStsConfigError(issues);
   return { rendered: renderMailDomain(result.value), warnings: result.warnings };
+}
+
+/**
+ * Log a domain's warnings on its component, each once and naming the domain
+ * (`example.com: policy.maxAgeSeconds: ...`): the program leaves this to the components, so
+ * `pulumi up` and the offline plan show each warning once.
+ */
+export function logDomainWarnings(component: pulumi.Resource, domain: string, warnings: readonly ConfigIssue[]): void {
+  for (const warning of warnings) pulumi.log.warn(domainWarningText(domain, warning), component);
 }

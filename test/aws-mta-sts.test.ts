@@ -262,12 +262,12 @@ describe("DNS homes", () => {
 
   test("with cloudflareZoneId every record goes to Cloudflare: quoted TXT, unproxied CNAMEs, automatic TTL", async () => {
     const { hostedZoneId: _omitted, ...rest } = EXAMPLE;
-    const mail = await deploy("cf", { ...rest, cloudflareZoneId: "cfzone" });
+    const mail = await deploy("cf", { ...rest, cloudflareZoneId: "c0ffee00c0ffee00c0ffee00c0ffee00" });
     expect(engine.byType(T.r53)).toHaveLength(0);
     expect(engine.calls).toEqual([]);
     const records = engine.byType(T.cf);
     expect(records.map((r) => r.name).sort()).toEqual(["cf-cert-validation-record", "cf-host-cname", "cf-sts-txt", "cf-tlsrpt-txt"]);
-    for (const r of records) expect(r.inputs).toMatchObject({ zoneId: "cfzone", ttl: 1 });
+    for (const r of records) expect(r.inputs).toMatchObject({ zoneId: "c0ffee00c0ffee00c0ffee00c0ffee00", ttl: 1 });
     expect(engine.byName("cf-host-cname").inputs).toMatchObject({ type: "CNAME", name: "mta-sts.example.com", content: await valueOf(mail.distributionDomainName), proxied: false });
     expect(engine.byName("cf-cert-validation-record").inputs).toMatchObject({ type: "CNAME", name: "_x1.mta-sts.example.com", content: "_x2.acm-validations.aws", proxied: false });
     const id = await valueOf(mail.policyId);
@@ -386,13 +386,13 @@ describe("invariant 3: bad input never reaches the cloud", () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ["an invalid domain", { ...EXAMPLE, domain: "not a domain" }, "domain"],
     ["an IP address as mx", { ...EXAMPLE, policy: { mode: "enforce", mx: ["mx1.example.com", "192.0.2.1"] } }, "policy.mx[1]"],
-    ["both DNS zones", { ...EXAMPLE, cloudflareZoneId: "cfzone" }, "cloudflareZoneId"],
+    ["both DNS zones", { ...EXAMPLE, cloudflareZoneId: "c0ffee00c0ffee00c0ffee00c0ffee00" }, "cloudflareZoneId"],
     ['dns "cloudflare" without cloudflareZoneId', { ...EXAMPLE, hostedZoneId: undefined, dns: "cloudflare" }, "cloudflareZoneId"],
     ['dns "cloudflare" with hostedZoneId', { ...EXAMPLE, dns: "cloudflare" }, "hostedZoneId"],
-    ['dns "route53" with cloudflareZoneId', { ...EXAMPLE, hostedZoneId: undefined, cloudflareZoneId: "cf", dns: "route53" }, "cloudflareZoneId"],
+    ['dns "route53" with cloudflareZoneId', { ...EXAMPLE, hostedZoneId: undefined, cloudflareZoneId: "c0ffee00c0ffee00c0ffee00c0ffee00", dns: "route53" }, "cloudflareZoneId"],
     ["an unknown dns home", { ...EXAMPLE, dns: "gandi" }, "dns"],
     ["an empty hostedZoneId", { ...EXAMPLE, hostedZoneId: "" }, "hostedZoneId"],
-    ["adoptExistingRecords with Cloudflare", { ...EXAMPLE, hostedZoneId: undefined, cloudflareZoneId: "cf", adoptExistingRecords: true }, "adoptExistingRecords"],
+    ["adoptExistingRecords with Cloudflare", { ...EXAMPLE, hostedZoneId: undefined, cloudflareZoneId: "c0ffee00c0ffee00c0ffee00c0ffee00", adoptExistingRecords: true }, "adoptExistingRecords"],
     ["a misspelt field", { ...EXAMPLE, hostedZoneID: "Z9" }, "hostedZoneID"],
     ["a dnsResolver that is not an address", { ...EXAMPLE, dnsResolver: "dns.example.com" }, "dnsResolver"],
   ];
@@ -419,7 +419,7 @@ describe("invariant 3: bad input never reaches the cloud", () => {
   test("every problem is reported at once", () => {
     let error: any;
     try {
-      new AwsMtaSts("many", { ...EXAMPLE, domain: "", cloudflareZoneId: "cf", policy: { mode: "enforce", mx: [] } } as Args);
+      new AwsMtaSts("many", { ...EXAMPLE, domain: "", cloudflareZoneId: "c0ffee00c0ffee00c0ffee00c0ffee00", policy: { mode: "enforce", mx: [] } } as Args);
     } catch (err) {
       error = err;
     }
@@ -428,12 +428,13 @@ describe("invariant 3: bad input never reaches the cloud", () => {
 });
 
 describe("warnings from the core", () => {
-  test("a max_age under one day is logged as a warning on the component, and still deployed", async () => {
-    const warn = jest.spyOn(pulumi.log, "warn");
+  test("a max_age under one day is logged once on the component, naming the domain, and still deployed", async () => {
+    const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
     try {
       const mail = await deploy("short", { ...EXAMPLE, policy: { ...EXAMPLE.policy, maxAgeSeconds: 3600 } });
-      const calls = warn.mock.calls.filter(([message]) => String(message).startsWith("policy.maxAgeSeconds:"));
+      const calls = warn.mock.calls.filter(([message]) => String(message).includes("policy.maxAgeSeconds:"));
       expect(calls).toHaveLength(1);
+      expect(calls[0][0]).toMatch(/^example\.com: policy\.maxAgeSeconds: 3600 s is under one day/);
       expect(calls[0][1]).toBe(mail);
       expect(engine.byName("short-policy").inputs.content).toContain("max_age: 3600\r\n");
     } finally {

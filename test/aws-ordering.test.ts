@@ -82,7 +82,7 @@ describe("the captured dependsOn of the _mta-sts TXT", () => {
 
   test("names the host CNAME instead of alias records when the records are at Cloudflare", async () => {
     const { hostedZoneId: _omitted, ...rest } = ARGS;
-    new AwsMtaSts("cfdeps", { ...rest, cloudflareZoneId: "cfzone" }, { transformations: [engine.captureOptions] });
+    new AwsMtaSts("cfdeps", { ...rest, cloudflareZoneId: "c0ffee00c0ffee00c0ffee00c0ffee00" }, { transformations: [engine.captureOptions] });
     await waitFor(engine, "cfdeps-sts-txt");
     expect([...(engine.dependsOn.get("cfdeps-sts-txt") ?? [])].sort()).toEqual(
       ["cfdeps-policy", "cfdeps-bucket-policy", "cfdeps-cert-validation", "cfdeps-cdn", "cfdeps-host-cname"].sort(),

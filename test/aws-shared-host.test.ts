@@ -261,10 +261,10 @@ describe("DNS homes per domain", () => {
   test("a Cloudflare domain gets its records at Cloudflare; the group's validation then names no FQDNs", async () => {
     const cfDomain = "cf.example";
     const cfGroup = hashedGroup(cfDomain, 1);
-    await deploy("homes", { domains: [mailDomain("r53.example"), mailDomain(cfDomain, { hostedZoneId: undefined, cloudflareZoneId: "cfzone" })], groupCount: 1 });
+    await deploy("homes", { domains: [mailDomain("r53.example"), mailDomain(cfDomain, { hostedZoneId: undefined, cloudflareZoneId: "c0ffee00c0ffee00c0ffee00c0ffee00" })], groupCount: 1 });
     expect(cfGroup).toBe(0);
     expect(engine.byType(T.cf).map((r) => r.name).sort()).toEqual(["homes-cf.example-cert-validation-record", "homes-cf.example-host-cname", "homes-cf.example-sts-txt", "homes-cf.example-tlsrpt-txt"]);
-    expect(engine.byName("homes-cf.example-host-cname").inputs).toMatchObject({ zoneId: "cfzone", type: "CNAME", name: "mta-sts.cf.example", content: "homes-g00-cdn.cloudfront.net", proxied: false });
+    expect(engine.byName("homes-cf.example-host-cname").inputs).toMatchObject({ zoneId: "c0ffee00c0ffee00c0ffee00c0ffee00", type: "CNAME", name: "mta-sts.cf.example", content: "homes-g00-cdn.cloudfront.net", proxied: false });
     expect(engine.byName("homes-g00-cert-validation").inputs.validationRecordFqdns).toBeUndefined();
     expect([...(engine.dependsOn.get("homes-g00-cert-validation") ?? [])].sort()).toEqual(["homes-cf.example-cert-validation-record", "homes-r53.example-cert-validation-record"]);
   });
@@ -324,8 +324,8 @@ describe("invariant 3: bad input never reaches the cloud", () => {
     ["an IP address as mx of the fourth domain", { domains: [good, mailDomain("b.example"), mailDomain("c.example"), { ...mailDomain("d.example"), policy: { mode: "enforce", mx: ["192.0.2.1"] } }] }, "domains[3].policy.mx[0]"],
     ["an invalid domain", { domains: [good, { ...good, domain: "not a domain" }] }, "domains[1].domain"],
     ["a duplicate domain (after normalisation)", { domains: [good, { ...good, domain: "GOOD.example." }] }, "domains[1].domain"],
-    ["both DNS zones", { domains: [{ ...good, cloudflareZoneId: "cf" }] }, "domains[0].cloudflareZoneId"],
-    ["adoptExistingRecords with Cloudflare", { domains: [{ ...good, hostedZoneId: undefined, cloudflareZoneId: "cf", adoptExistingRecords: true }] }, "domains[0].adoptExistingRecords"],
+    ["both DNS zones", { domains: [{ ...good, cloudflareZoneId: "c0ffee00c0ffee00c0ffee00c0ffee00" }] }, "domains[0].cloudflareZoneId"],
+    ["adoptExistingRecords with Cloudflare", { domains: [{ ...good, hostedZoneId: undefined, cloudflareZoneId: "c0ffee00c0ffee00c0ffee00c0ffee00", adoptExistingRecords: true }] }, "domains[0].adoptExistingRecords"],
     ["a misspelt domain field", { domains: [{ ...good, hostedZoneID: "Z" }] }, "domains[0].hostedZoneID"],
     ["a misspelt top-level field", { domains: [good], groupsize: 5 }, "groupsize"],
     ["a pin out of range", { domains: [{ ...good, group: 1000 }] }, "domains[0].group"],

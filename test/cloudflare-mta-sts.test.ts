@@ -217,7 +217,7 @@ describe("children and providers (DESIGN.md invariant 5)", () => {
     const a = mod.defaultSiteName(`${"a".repeat(40)}.${"b".repeat(30)}.example`);
     const b = mod.defaultSiteName(`${"a".repeat(40)}.${"b".repeat(30)}.example2`);
     expect(a.length).toBeLessThanOrEqual(58);
-    expect(a).toMatch(/^mta-sts-a+-[0-9a-f]{8}$/);
+    expect(a).toMatch(/^mta-sts-a+---[0-9a-f]{16}$/);
     expect(a).not.toBe(b);
   });
 });

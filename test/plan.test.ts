@@ -59,7 +59,7 @@ describe("the offline plan of the bundled example", () => {
     for (const upstream of ["example-com-policy", "example-com-cdn", "example-com-cert-validation", "example-com-host-a", "example-com-host-aaaa"]) {
       expect(edge).toContain(upstream);
     }
-    expect(first.stdout).toMatch(/xn--bcher-kva-example-sts-txt {2}waits for .*xn--bcher-kva-example-script/);
+    expect(first.stdout).toMatch(/xn----bcher--kva-example-sts-txt {2}waits for .*xn----bcher--kva-example-script/);
     expect(first.stdout).toMatch(/example-org-sts-txt {2}waits for .*example-org-deploy/);
   });
 

@@ -74,3 +74,71 @@ test("with mta-sts:sharedAwsHost, each domain's stack outputs are the values its
     else expect(tlsRptRecord).toBeUndefined();
   }
 });
+
+/** Run index.ts on this config; the RunError it throws, if any. */
+function runIndex(config: Record<string, string>): unknown {
+  pulumi.runtime.setAllConfig(config);
+  let thrown: unknown;
+  jest.isolateModules(() => {
+    try {
+      require("../index");
+    } catch (err) {
+      thrown = err;
+    }
+  });
+  return thrown;
+}
+
+test("a misspelt top-level key (mta-sts:sharedAWSHost) stops the program with a did-you-mean, instead of 300 distributions", async () => {
+  const engine = await installMocks();
+  engine.reset();
+  const thrown = runIndex({
+    "mta-sts:domains": JSON.stringify([{ domain: "example.com", hostedZoneId: "Z1", policy: { mode: "testing", mx: ["mx1.example.com"] } }]),
+    "mta-sts:sharedAWSHost": JSON.stringify({ groupSize: 10 }),
+    "mta-sts:skiplivechecks": "true",
+    "aws:region": "eu-west-1",
+  });
+  expect(pulumi.RunError.isInstance(thrown)).toBe(true);
+  const message = (thrown as Error).message;
+  expect(message).toContain('mta-sts:sharedAWSHost: unknown key; did you mean "mta-sts:sharedAwsHost"?');
+  expect(message).toContain('mta-sts:skiplivechecks: unknown key; did you mean "mta-sts:skipLiveChecks"?');
+  expect(message).not.toContain("aws:region");
+  await settle();
+  expect(engine.resources).toHaveLength(0);
+});
+
+test("a skipLiveChecks that is not true or false is a config error, not a stack trace", async () => {
+  await installMocks();
+  const thrown = runIndex({
+    "mta-sts:domains": JSON.stringify([{ domain: "example.com", hostedZoneId: "Z1", policy: { mode: "testing", mx: ["mx1.example.com"] } }]),
+    "mta-sts:skipLiveChecks": "yes",
+  });
+  expect(pulumi.RunError.isInstance(thrown)).toBe(true);
+  expect((thrown as Error).message).toContain('skipLiveChecks: must be true or false, not "yes"');
+});
+
+test("each warning is logged once, by the domain's component, naming the domain; the one-week default warns nowhere", async () => {
+  const engine = await installMocks();
+  engine.reset();
+  // The program runs in a module registry of its own (isolateModules), so its SDK is another
+  // instance: the mock engine's log is seen where it prints, on console.warn.
+  const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+  try {
+    const thrown = runIndex({
+      "mta-sts:domains": JSON.stringify([
+        { domain: "example.com", hostedZoneId: "Z1", policy: { mode: "enforce", mx: ["mx1.example.com"] } },
+        { domain: "example.org", hostedZoneId: "Z2", policy: { mode: "testing", mx: ["mx1.example.org"], maxAgeSeconds: 3600 } },
+      ]),
+      "mta-sts:skipLiveChecks": "true",
+    });
+    expect(thrown).toBeUndefined();
+    await settle(200);
+    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+      "warning: [runtime] example.org: policy.maxAgeSeconds: 3600 s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down",
+    ]);
+    // The domain that left max_age out is published with the default all the same.
+    expect(engine.byName("example-com-policy").inputs.content).toContain("max_age: 604800\r\n");
+  } finally {
+    warn.mockRestore();
+  }
+});

@@ -171,6 +171,8 @@ describe("cross-field rules: where the policy is served and where the DNS lives"
 
   it.each([
     [{ host: "aws" }, { host: "aws", dns: "route53" }],
+    // cloudflareZoneId alone means DNS at Cloudflare, as it does for AwsMtaSts.
+    [{ host: "aws", cloudflareZoneId: cf.cloudflareZoneId }, { dns: "cloudflare", cloudflareZoneId: cf.cloudflareZoneId }],
     [{ host: "aws", hostedZoneId: "Z0123456789ABC" }, { dns: "route53", hostedZoneId: "Z0123456789ABC" }],
     [{ host: "aws", dns: "cloudflare", cloudflareZoneId: cf.cloudflareZoneId }, { dns: "cloudflare", cloudflareZoneId: cf.cloudflareZoneId }],
     [{ host: "cloudflare-worker", ...cf }, { dns: "cloudflare", ...cf }],
@@ -182,11 +184,16 @@ describe("cross-field rules: where the policy is served and where the DNS lives"
   it.each([
     [{ host: "cloudflare-worker" }, ["domains[0].cloudflareZoneId", "domains[0].cloudflareAccountId"]],
     [{ host: "cloudflare-pages", cloudflareZoneId: cf.cloudflareZoneId }, ["domains[0].cloudflareAccountId"]],
-    [{ host: "cloudflare-worker", dns: "route53", ...cf }, ["domains[0].dns", "domains[0].cloudflareZoneId"]],
+    // One mistake, one message: not also "cloudflareZoneId is set but dns is route53".
+    [{ host: "cloudflare-worker", dns: "route53", ...cf }, ["domains[0].dns"]],
     [{ host: "aws", dns: "cloudflare" }, ["domains[0].cloudflareZoneId"]],
     [{ host: "aws", cloudflareZoneId: "z" }, ["domains[0].cloudflareZoneId"]],
-    [{ host: "aws", dns: "cloudflare", cloudflareZoneId: "z", hostedZoneId: "Z1" }, ["domains[0].hostedZoneId"]],
+    [{ host: "aws", dns: "route53", cloudflareZoneId: cf.cloudflareZoneId }, ["domains[0].cloudflareZoneId"]],
+    [{ host: "aws", cloudflareZoneId: cf.cloudflareZoneId, hostedZoneId: "Z1" }, ["domains[0].cloudflareZoneId"]],
+    [{ host: "aws", dns: "cloudflare", cloudflareZoneId: cf.cloudflareZoneId, hostedZoneId: "Z1" }, ["domains[0].hostedZoneId"]],
     [{ host: "aws", cloudflareAccountId: "a" }, ["domains[0].cloudflareAccountId"]],
+    [{ host: "aws", cloudflareZoneId: cf.cloudflareZoneId, adoptExistingRecords: true }, ["domains[0].adoptExistingRecords"]],
+    [{ host: "aws", siteName: "mta-sts-a" }, ["domains[0].siteName"]],
     [{ host: "gcp" }, ["domains[0].host"]],
     [{ dns: "bind" }, ["domains[0].dns"]],
     [{ hostedZoneId: "" }, ["domains[0].hostedZoneId"]],

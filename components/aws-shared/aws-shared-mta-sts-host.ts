@@ -39,6 +39,7 @@ import { afterGuard, afterGuardAnd, guardLiveMx } from "../guard/component-guard
 import { sharedBucketPolicy } from "./bucket-policy";
 import { certificateNames, DomainGroup } from "./grouping";
 import { policyObjectKey, routingFunctionCode, ROUTING_FUNCTION_RUNTIME } from "./routing-function";
+import { logDomainWarnings } from "../validate-args";
 import { PlannedDomain, planSharedHost } from "./validate-shared-args";
 
 /** One mail domain served by the shared host: the fields of every AWS-hosted domain (`AwsDomainArgs`), and these. */
@@ -117,7 +118,7 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
     // (DESIGN.md invariant 3): a bad config throws here and nothing reaches the engine.
     const plan = planSharedHost(args);
     super("pulumi-mta-sts:index:AwsSharedMtaStsHost", name, {}, opts);
-    for (const warning of plan.warnings) pulumi.log.warn(`${warning.path}: ${warning.message}`, this);
+    for (const d of plan.domains) logDomainWarnings(this, d.rendered.domain, d.warnings);
     const child = { parent: this };
 
     // --- Shared: the private bucket and the Origin Access Control ---------------------------

@@ -38,6 +38,8 @@ export interface PlannedDomain {
   readonly dnsHome: DnsHome;
   /** The group that serves the domain. */
   readonly group: DomainGroup;
+  /** The domain's risky but legal values, with paths inside the entry (`policy.maxAgeSeconds`). */
+  readonly warnings: readonly ConfigIssue[];
 }
 
 /** Everything the component declares, decided before it declares anything. */
@@ -48,7 +50,7 @@ export interface SharedHostPlan {
   readonly domains: readonly PlannedDomain[];
   /** Groups with at least one domain, by group number. */
   readonly groups: readonly DomainGroup[];
-  /** Risky but legal values, with full paths; the component logs them. */
+  /** Risky but legal values, with full paths (`domains[2].policy.maxAgeSeconds`). */
   readonly warnings: readonly ConfigIssue[];
 }
 
@@ -75,7 +77,7 @@ export function planSharedHost(args: AwsSharedMtaStsHostArgs): SharedHostPlan {
   const groupCount = wholeNumber(args.groupCount, DEFAULT_GROUP_COUNT, 1, MAX_GROUP_INDEX + 1, "groupCount", issues, "the hash spreads domains over groups 0 to groupCount - 1");
   issues.push(...dnsResolverIssues(args.dnsResolver));
 
-  const validated: { index: number; args: SharedDomainArgs; rendered: RenderedMailDomain; dnsHome: DnsHome }[] = [];
+  const validated: { index: number; args: SharedDomainArgs; rendered: RenderedMailDomain; dnsHome: DnsHome; warnings: readonly ConfigIssue[] }[] = [];
   const warnings: ConfigIssue[] = [];
   if (!Array.isArray(args.domains)) {
     issues.push({ path: "domains", message: args.domains === undefined ? "is required; give a list of domains such as [{ domain: \"example.com\", policy: { mode: \"testing\", mx: [\"mx1.example.com\"] } }]" : "must be a list of domains" });
@@ -98,7 +100,7 @@ export function planSharedHost(args: AwsSharedMtaStsHostArgs): SharedHostPlan {
           return;
         }
         firstIndex.set(rendered.domain, index);
-        validated.push({ index, args: entry, rendered, dnsHome: dnsHomeOf(entry) });
+        validated.push({ index, args: entry, rendered, dnsHome: dnsHomeOf(entry), warnings: domainWarnings });
       } catch (err) {
         if (!(err instanceof MtaStsConfigError)) throw err;
         issues.push(...err.issues.map((i) => prefixed(at, i)));

@@ -9,6 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DnsHome } from "../args";
+import { cloudflareIdProblem } from "../model/cloudflare-ids";
 import { closest, ConfigIssue } from "../model/config";
 
 /** The DNS and adoption fields, as both components declare them. */
@@ -65,6 +66,12 @@ export function awsDnsFieldIssues(fields: AwsDnsFields): ConfigIssue[] {
   }
   for (const [field, value] of [["hostedZoneId", fields.hostedZoneId], ["cloudflareZoneId", fields.cloudflareZoneId]] as const) {
     if (typeof value === "string" && value.trim() === "") issues.push({ path: field, message: "must not be empty; give the zone id, or leave the field out" });
+  }
+  // Only a plain value can be judged here; an Output is the consumer's to get right.
+  const cloudflareZone = fields.cloudflareZoneId as unknown;
+  if ((typeof cloudflareZone === "string" && cloudflareZone.trim() !== "") || typeof cloudflareZone === "number") {
+    const problem = cloudflareIdProblem(cloudflareZone, "zone");
+    if (problem) issues.push({ path: "cloudflareZoneId", message: problem });
   }
   if (fields.adoptExistingRecords === true && dnsHomeOf(fields) === "cloudflare") {
     issues.push({

@@ -24,7 +24,7 @@ import { dnsResolverIssues } from "../guard/mx-guard";
 import { certificateValidationRecord } from "./certificate-validation-record";
 import { ConfigIssue } from "../model/config";
 import { POLICY_PATH } from "../model/rendered";
-import { validateDomainArgs } from "../validate-args";
+import { logDomainWarnings, validateDomainArgs } from "../validate-args";
 import { policyBucketPolicy } from "./bucket-policy";
 
 /** CloudFront's managed "CachingDisabled" cache policy (the same id in every account). */
@@ -85,7 +85,7 @@ export class AwsMtaSts extends pulumi.ComponentResource {
     const dnsHome = dnsHomeOf(args);
     const { rendered, warnings } = validateDomainArgs(args, componentIssues(args));
     super("pulumi-mta-sts:index:AwsMtaSts", name, {}, opts);
-    for (const warning of warnings) pulumi.log.warn(`${warning.path}: ${warning.message}`, this);
+    logDomainWarnings(this, rendered.domain, warnings);
 
     const child = { parent: this };
     const adopt = args.adoptExistingRecords ?? false;

@@ -15,14 +15,15 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
 import { PolicyArgs, TlsRptArgs } from "../args";
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
 import { afterGuard, afterGuardAnd, guardLiveMx, LiveMxGuard } from "../guard/component-guard";
 import { dnsResolverIssues } from "../guard/mx-guard";
+import { cloudflareIdProblem } from "../model/cloudflare-ids";
 import { closest, ConfigIssue } from "../model/config";
+import { defaultSiteName, SITE_NAME_MAX_LENGTH, siteNameProblem } from "../model/names";
 import { RenderedMailDomain } from "../model/rendered";
-import { validateDomainArgs } from "../validate-args";
+import { logDomainWarnings, validateDomainArgs } from "../validate-args";
 import { PAGES_PRODUCTION_BRANCH, pagesDeployScript, pagesSiteFiles, SITE_FILES_ENV } from "./pages-site";
 import { renderWorkerScript, WORKER_COMPATIBILITY_DATE, WORKER_MAIN_MODULE } from "./worker-script";
 
@@ -32,8 +33,8 @@ export const CloudflareHostKind = { Worker: "worker", Pages: "pages" } as const;
 export type CloudflareHostKind = (typeof CloudflareHostKind)[keyof typeof CloudflareHostKind];
 export const CLOUDFLARE_HOST_KINDS: readonly CloudflareHostKind[] = Object.values(CloudflareHostKind);
 
-/** Longest Worker script / Pages project name this component generates or accepts. */
-export const SITE_NAME_MAX_LENGTH = 58;
+// The naming rules live in the model (one name, one domain); re-exported for the library entry.
+export { defaultSiteName, SITE_NAME_MAX_LENGTH };
 
 export interface CloudflareMtaStsArgs {
   /** The mail domain, e.g. `example.com`; Unicode names are converted to A-labels. Required. */
@@ -54,8 +55,10 @@ export interface CloudflareMtaStsArgs {
   tlsRpt?: TlsRptArgs;
   /**
    * Name of the Worker script or Pages project: lowercase letters, digits and inner hyphens, at
-   * most 58 characters, unique in the account. Defaults to `mta-sts-` plus the domain with dots
-   * as hyphens, shortened with a hash suffix when longer than 58 characters.
+   * most 58 characters, unique in the account. Defaults to `mta-sts-` plus the domain with each
+   * dot as `-` and each hyphen as `--` (`shop-acme.example.org` → `mta-sts-shop--acme-example-org`),
+   * so no two domains share a name; longer than 58 characters, cut and ended with `---` and a
+   * hash of the domain.
    */
   siteName?: string;
   /**
@@ -69,14 +72,6 @@ export interface CloudflareMtaStsArgs {
    * Defaults to the system's resolvers.
    */
   dnsResolver?: string;
-}
-
-/** `mta-sts-example-com`; long domains are cut and get a hash suffix so names stay unique. */
-export function defaultSiteName(domain: string): string {
-  const full = `mta-sts-${domain.replace(/\./g, "-")}`;
-  if (full.length <= SITE_NAME_MAX_LENGTH) return full;
-  const hash = createHash("sha256").update(domain).digest("hex").slice(0, 8);
-  return `${full.slice(0, SITE_NAME_MAX_LENGTH - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }
 
 export class CloudflareMtaSts extends pulumi.ComponentResource {
@@ -100,7 +95,7 @@ export class CloudflareMtaSts extends pulumi.ComponentResource {
     const checked = checkArgs(args);
     super("pulumi-mta-sts:index:CloudflareMtaSts", name, {}, opts);
     const { rendered, host, siteName } = checked;
-    for (const warning of checked.warnings) pulumi.log.warn(`${warning.path}: ${warning.message}`, this);
+    logDomainWarnings(this, rendered.domain, checked.warnings);
 
     // TLS-RPT announces no policy, so it waits for nothing and is declared first.
     if (rendered.tlsRptRecord !== undefined) {
@@ -236,22 +231,26 @@ function checkArgs(args: CloudflareMtaStsArgs): CheckedArgs {
     const suggestion = closest(key, ARG_FIELDS);
     issues.push({ path: key, message: `unknown field; ${suggestion ? `did you mean "${suggestion}"?` : `known fields: ${ARG_FIELDS.join(", ")}`}` });
   }
-  const missingId = (field: "zoneId" | "accountId", what: string) => {
-    const value = a[field];
+  const checkId = (field: "zoneId" | "accountId", kind: "zone" | "account") => {
+    const value = a[field] as unknown;
     if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) {
-      issues.push({ path: field, message: `is required; the Cloudflare ${what} id (32 hex characters, on the dashboard's overview page)` });
+      issues.push({ path: field, message: `is required; the Cloudflare ${kind} id (32 hex characters, on the dashboard's overview page)` });
+      return;
     }
+    // Only a plain value can be judged here; an Output is the consumer's to get right.
+    if (typeof value !== "string" && typeof value !== "number") return;
+    const problem = cloudflareIdProblem(value, kind);
+    if (problem) issues.push({ path: field, message: problem });
   };
-  missingId("zoneId", "zone");
-  missingId("accountId", "account");
+  checkId("zoneId", "zone");
+  checkId("accountId", "account");
   const host = a.host ?? "worker";
   if (!CLOUDFLARE_HOST_KINDS.includes(host)) {
     issues.push({ path: "host", message: `"${String(host)}" is not a host kind; write "worker" (default) or "pages"` });
   }
   if (a.siteName !== undefined) {
-    if (typeof a.siteName !== "string" || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(a.siteName) || a.siteName.length > SITE_NAME_MAX_LENGTH) {
-      issues.push({ path: "siteName", message: `"${String(a.siteName)}" must be lowercase letters, digits and inner hyphens, 1 to ${SITE_NAME_MAX_LENGTH} characters, e.g. "mta-sts-example-com"` });
-    }
+    const problem = siteNameProblem(a.siteName);
+    if (problem) issues.push({ path: "siteName", message: problem });
   }
   if (a.verifyLiveMx !== undefined && typeof a.verifyLiveMx !== "boolean") {
     issues.push({ path: "verifyLiveMx", message: "must be true or false" });

@@ -8,7 +8,8 @@
  */
 import { z } from "zod";
 import { normaliseHostname, normaliseMxPattern } from "./hostname";
-import { canonicalMxPatterns, DEFAULT_MAX_AGE, MAX_AGE_LIMIT, PolicyMode, POLICY_MODES } from "./policy";
+import { canonicalMxPatterns, DEFAULT_MAX_AGE, MAX_AGE_LIMIT, MAX_POLICY_BYTES, PolicyMode, POLICY_MODES } from "./policy";
+import { renderMailDomain } from "./rendered";
 
 /** One problem in a config, located by its field path, e.g. `domains[3].policy.mx[1]`. */
 export interface ConfigIssue {
@@ -51,7 +52,9 @@ export const policyFields = {
     .int({ error: "must be a whole number of seconds, without a fraction" })
     .min(0, { error: "must not be negative; use 0 to 31557600 seconds (RFC 8461 §3.2)" })
     .max(MAX_AGE_LIMIT, { error: `must be at most ${MAX_AGE_LIMIT} seconds, about one year (RFC 8461 §3.2)` })
-    .default(DEFAULT_MAX_AGE),
+    // No schema default: normaliseMailDomain applies DEFAULT_MAX_AGE and warns only about a
+    // value the config gave, never about our own default.
+    .optional(),
 };
 
 /** What senders are told to do; the `policy` block of a domain. */
@@ -102,19 +105,69 @@ export function validateMailDomain(input: unknown, path: readonly (string | numb
   return normaliseMailDomain(parsed.data, path);
 }
 
-/** Intent from an already schema-checked config, with the warnings for risky but legal values. */
+/**
+ * Intent from an already schema-checked config, with the warnings for risky but legal values.
+ * Fails when what would be published is something senders or DNS refuse although every field is
+ * valid on its own: a policy over 64 KiB, or a domain so long that `_mta-sts.<domain>` is not a
+ * DNS name.
+ */
 export function normaliseMailDomain(config: z.output<typeof mailDomainSchema>, path: readonly (string | number)[] = []): Validation<MailDomainIntent> {
   const domain = (normaliseHostname(config.domain) as { value: string }).value;
-  const policy = { mode: config.policy.mode, mx: canonicalMxPatterns(config.policy.mx), maxAgeSeconds: config.policy.maxAgeSeconds };
+  const given = config.policy.maxAgeSeconds;
+  const policy = { mode: config.policy.mode, mx: canonicalMxPatterns(config.policy.mx), maxAgeSeconds: given ?? DEFAULT_MAX_AGE };
   const warnings: ConfigIssue[] = [];
   const at = formatPath([...path, "policy", "maxAgeSeconds"]);
-  if (policy.maxAgeSeconds < ONE_DAY) {
-    warnings.push({ path: at, message: `${policy.maxAgeSeconds} s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down` });
-  } else if (policy.mode === "enforce" && policy.maxAgeSeconds < FOURTEEN_DAYS) {
-    warnings.push({ path: at, message: `${policy.maxAgeSeconds} s in enforce mode is under 14 days (1209600 s); RFC 8461 §3.2 recommends weeks so a downgrade attacker cannot outwait the policy` });
+  // Only about a value someone wrote: the default (one week) is ours, and changing it would
+  // republish every domain that relies on it.
+  if (given !== undefined && given < ONE_DAY) {
+    warnings.push({ path: at, message: `${given} s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down` });
+  } else if (given !== undefined && policy.mode === "enforce" && given < FOURTEEN_DAYS) {
+    warnings.push({ path: at, message: `${given} s in enforce mode is under 14 days (1209600 s); RFC 8461 §3.2 recommends weeks so a downgrade attacker cannot outwait the policy` });
   }
   const tlsRpt = config.tlsRpt ? { rua: config.tlsRpt.rua.map((u) => u.trim()) } : undefined;
-  return { ok: true, value: { domain, policyHost: `mta-sts.${domain}`, policy, ...(tlsRpt ? { tlsRpt } : {}) }, warnings };
+  const intent: MailDomainIntent = { domain, policyHost: `mta-sts.${domain}`, policy, ...(tlsRpt ? { tlsRpt } : {}) };
+  const issues = publishedIssues(intent, path);
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, value: intent, warnings };
+}
+
+/** Longest DNS name in text form, without the root dot (RFC 1035 §2.3.4: 255 octets on the wire). */
+const MAX_DNS_NAME = 253;
+
+/**
+ * Problems with what would be published, judged on the rendered values themselves: the policy
+ * bytes senders fetch and the names the records go to.
+ */
+function publishedIssues(intent: MailDomainIntent, path: readonly (string | number)[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const rendered = renderMailDomain(intent);
+  const names = [rendered.stsRecordName, rendered.policyHost, ...(rendered.tlsRptRecord !== undefined ? [rendered.tlsRptRecordName] : [])];
+  const tooLong = names.filter((name) => name.length > MAX_DNS_NAME);
+  if (tooLong.length > 0) {
+    const longest = Math.max(...names.map((n) => n.length - intent.domain.length));
+    issues.push({
+      path: formatPath([...path, "domain"]),
+      message:
+        `"${intent.domain}" is ${intent.domain.length} octets, so ${tooLong.map((n) => `${n.slice(0, n.length - intent.domain.length)}<domain> would be ${n.length}`).join(" and ")}, ` +
+        `over DNS's ${MAX_DNS_NAME} (RFC 1035 §2.3.4); a mail domain with MTA-STS${rendered.tlsRptRecord !== undefined ? " and TLS-RPT" : ""} can be at most ${MAX_DNS_NAME - longest} octets`,
+    });
+  }
+  const size = Buffer.byteLength(rendered.policyText, "utf8");
+  if (size > MAX_POLICY_BYTES) {
+    issues.push({
+      path: formatPath([...path, "policy", "mx"]),
+      message: `${intent.policy.mx.length} patterns make a policy of ${size} bytes, over the ${MAX_POLICY_BYTES} senders read (RFC 8461 §3.3: larger policies are refused); list fewer, e.g. one "*.mail.example.com" pattern for the hosts of one subdomain`,
+    });
+  }
+  return issues;
+}
+
+/**
+ * A mail domain's warning as the components log it, domain first, so that it names the domain
+ * wherever it is printed: `example.com: policy.maxAgeSeconds: 3600 s is under one day: ...`.
+ */
+export function domainWarningText(domain: string, warning: ConfigIssue): string {
+  return `${domain}: ${warning.path}: ${warning.message}`;
 }
 
 /** `["domains", 3, "policy", "mx", 1]` → `domains[3].policy.mx[1]`. */

@@ -2,12 +2,19 @@
  * The program's one job: one component per validated domain, with the host and DNS home the
  * stack config chose. Config was validated as a whole before this runs, so nothing here can
  * fail on input.
+ *
+ * Each component is named after its domain alone (`componentName`), so adding, removing or
+ * reordering domains renames nothing. Earlier versions named components by the order of the
+ * list; where that name differs, the component carries it as an alias, and Pulumi moves the
+ * deployed resources to the new name instead of replacing them. Children are `<name>-<role>`,
+ * and Pulumi gives each child the alias with its parent's old name in front (the SDK, or the
+ * engine when it takes alias specs), so the children move with their component.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
 import { AwsMtaSts } from "../aws/aws-mta-sts";
 import { AwsSharedMtaStsHost } from "../aws-shared/aws-shared-mta-sts-host";
 import { CloudflareMtaSts } from "../cloudflare/cloudflare-mta-sts";
+import { componentName, previousComponentNames } from "../model/names";
 import { renderMailDomain } from "../model/rendered";
 import { DomainDeployment, SharedAwsHostConfig } from "./stack-config";
 
@@ -30,36 +37,50 @@ export interface DeclareOptions {
 /** Name of the shared AWS host component (and prefix of its children). */
 export const SHARED_AWS_HOST_NAME = "aws-shared";
 
-/** `example.com` → `example-com`; a rare clash (`a-b.com` vs `a.b-com`) gets a hash suffix. */
+/** The component name of each domain: `example.com` → `example-com`, `a-b.example` → `a--b-example`. */
 export function componentNames(domains: readonly string[]): Map<string, string> {
-  const names = new Map<string, string>();
-  const used = new Set<string>();
+  return new Map(domains.map((domain) => [domain, componentName(domain)]));
+}
+
+/**
+ * The alias a domain's component needs to keep the resources an earlier version deployed:
+ * that version's name for it, computed over the same list in the same order, when it differs.
+ */
+export function componentAliases(domains: readonly string[]): Map<string, pulumi.Alias[]> {
+  const previous = previousComponentNames(domains);
+  const aliases = new Map<string, pulumi.Alias[]>();
   for (const domain of domains) {
-    let name = domain.replace(/\./g, "-");
-    if (used.has(name)) name = `${name}-${createHash("sha256").update(domain).digest("hex").slice(0, 6)}`;
-    used.add(name);
-    names.set(domain, name);
+    const old = previous.get(domain)!;
+    if (old !== componentName(domain)) aliases.set(domain, [{ name: old }]);
   }
-  return names;
+  return aliases;
 }
 
 export function declareDomains(domains: readonly DomainDeployment[], options: DeclareOptions = {}): Record<string, DomainOutputs> {
   const names = componentNames(domains.map((d) => d.intent.domain));
+  const aliases = componentAliases(domains.map((d) => d.intent.domain));
   const outputs: Record<string, DomainOutputs> = {};
   const sharedDomains = options.sharedAwsHost ? domains.filter((d) => d.host === "aws") : [];
   for (const d of domains) {
     if (options.sharedAwsHost && d.host === "aws") continue;
     const name = names.get(d.intent.domain)!;
     const common = componentCommonArgs(d, options);
+    const opts: pulumi.ComponentResourceOptions = aliases.has(d.intent.domain) ? { aliases: aliases.get(d.intent.domain) } : {};
     const component =
       d.host === "aws"
-        ? new AwsMtaSts(name, { ...common, ...awsDnsArgs(d), adoptExistingRecords: d.adoptExistingRecords })
-        : new CloudflareMtaSts(name, {
-            ...common,
-            zoneId: d.cloudflareZoneId!,
-            accountId: d.cloudflareAccountId!,
-            host: d.host === "cloudflare-pages" ? "pages" : "worker",
-          });
+        ? new AwsMtaSts(name, { ...common, ...awsDnsArgs(d), adoptExistingRecords: d.adoptExistingRecords, ...resolverArg(d) }, opts)
+        : new CloudflareMtaSts(
+            name,
+            {
+              ...common,
+              zoneId: d.cloudflareZoneId!,
+              accountId: d.cloudflareAccountId!,
+              host: d.host === "cloudflare-pages" ? "pages" : "worker",
+              siteName: d.siteName!,
+              ...resolverArg(d),
+            },
+            opts,
+          );
     outputs[d.intent.domain] = {
       host: d.host,
       policyUrl: component.policyUrl,
@@ -76,6 +97,8 @@ export function declareDomains(domains: readonly DomainDeployment[], options: De
         adoptExistingRecords: d.adoptExistingRecords,
         ...(d.group !== undefined ? { group: d.group } : {}),
       })),
+      // The stack config made every shared domain ask the same server (or none).
+      ...resolverArg(sharedDomains[0]),
       ...(options.sharedAwsHost?.groupSize !== undefined ? { groupSize: options.sharedAwsHost.groupSize } : {}),
       ...(options.sharedAwsHost?.groupCount !== undefined ? { groupCount: options.sharedAwsHost.groupCount } : {}),
     });
@@ -96,14 +119,24 @@ export function declareDomains(domains: readonly DomainDeployment[], options: De
   return outputs;
 }
 
-/** The MTA-STS part of a domain's args, the same for every component. */
+/**
+ * The MTA-STS part of a domain's args, the same for every component. `maxAgeSeconds` only when
+ * the config gave it: the component applies the same default, and warns only about a value
+ * someone wrote.
+ */
 function componentCommonArgs(d: DomainDeployment, options: DeclareOptions) {
+  const { mode, mx, maxAgeSeconds } = d.intent.policy;
   return {
     domain: d.intent.domain,
-    policy: { mode: d.intent.policy.mode, mx: [...d.intent.policy.mx], maxAgeSeconds: d.intent.policy.maxAgeSeconds },
+    policy: { mode, mx: [...mx], ...(d.maxAgeSecondsGiven ? { maxAgeSeconds } : {}) },
     ...(d.intent.tlsRpt ? { tlsRpt: { rua: [...d.intent.tlsRpt.rua] } } : {}),
     verifyLiveMx: d.verifyLiveMx && !options.skipLiveChecks,
   };
+}
+
+/** The live MX check's DNS server, when the config names one. */
+function resolverArg(d: DomainDeployment | undefined): { dnsResolver?: string } {
+  return d?.dnsResolver !== undefined ? { dnsResolver: d.dnsResolver } : {};
 }
 
 /** Where an AWS-hosted domain's records go. */

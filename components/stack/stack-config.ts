@@ -18,8 +18,12 @@
  * the same file through this module and get the same answers and the same error paths.
  */
 import { z } from "zod";
+import { dnsResolverIssues } from "../guard/mx-guard";
+import { CloudflareIdKind, cloudflareIdProblem } from "../model/cloudflare-ids";
 import { normaliseHostname } from "../model/hostname";
+import { defaultSiteName, siteNameProblem } from "../model/names";
 import {
+  closest,
   ConfigIssue,
   formatPath,
   mailDomainSchema,
@@ -37,14 +41,34 @@ export type HostKind = (typeof HOST_KINDS)[number];
 export const DNS_HOMES = ["route53", "cloudflare"] as const;
 export type DnsHome = (typeof DNS_HOMES)[number];
 
+/**
+ * A Cloudflare zone or account id. Any value is taken here: whether it must be an id at all
+ * depends on the host and DNS home, so the entry's refinement judges it (one mistake, one message).
+ */
+const cloudflareIdField = z.unknown().optional();
+
 /** Deployment fields of one domain, beside the MTA-STS fields of `mailDomainSchema`. */
 const deploymentShape = {
   host: z.enum(HOST_KINDS, { error: `must be one of ${HOST_KINDS.join(", ")}` }).default("aws"),
   dns: z.enum(DNS_HOMES, { error: `must be one of ${DNS_HOMES.join(", ")}` }).optional(),
   hostedZoneId: z.string({ error: "must be a Route 53 hosted zone id such as \"Z0123456789ABC\"" }).min(1, { error: "must not be empty" }).optional(),
-  cloudflareZoneId: z.string({ error: "must be a Cloudflare zone id (32 hex characters)" }).min(1, { error: "must not be empty" }).optional(),
-  cloudflareAccountId: z.string({ error: "must be a Cloudflare account id (32 hex characters)" }).min(1, { error: "must not be empty" }).optional(),
+  cloudflareZoneId: cloudflareIdField,
+  cloudflareAccountId: cloudflareIdField,
+  siteName: z
+    .unknown()
+    .transform((value, ctx) => {
+      const problem = siteNameProblem(value);
+      if (problem) ctx.addIssue({ code: "custom", message: problem, continue: true });
+      return value as string;
+    })
+    .optional(),
   verifyLiveMx: z.boolean({ error: "must be true or false" }).default(true),
+  dnsResolver: z
+    .string({ error: "must be a DNS server address such as \"127.0.0.1:5353\" or \"[::1]:53\"" })
+    .superRefine((value, ctx) => {
+      for (const issue of dnsResolverIssues(value)) ctx.addIssue({ code: "custom", message: issue.message });
+    })
+    .optional(),
   adoptExistingRecords: z.boolean({ error: "must be true or false" }).default(false),
   group: z
     .number({ error: "must be a group number (a whole number from 0)" })
@@ -74,46 +98,112 @@ const sharedAwsHostSchema = z.strictObject({
 });
 export type SharedAwsHostConfig = z.output<typeof sharedAwsHostSchema>;
 
+/**
+ * Where a domain's records are written. A Cloudflare host always writes them at Cloudflare; an
+ * AWS host where `dns` says, else at Cloudflare when `cloudflareZoneId` is given (as for the
+ * components), else in Route 53.
+ */
+function dnsHomeOf(entry: { host: HostKind; dns?: DnsHome; cloudflareZoneId?: unknown }): DnsHome {
+  if (entry.host !== "aws") return "cloudflare";
+  return entry.dns ?? (entry.cloudflareZoneId !== undefined ? "cloudflare" : "route53");
+}
+
 const domainEntrySchema = mailDomainSchema.extend(deploymentShape).superRefine((entry, ctx) => {
-  const dns = entry.dns ?? (entry.host === "aws" ? "route53" : "cloudflare");
-  if (entry.host !== "aws" && dns !== "cloudflare") {
-    ctx.addIssue({ code: "custom", path: ["dns"], message: `host "${entry.host}" keeps its records at Cloudflare; set dns: cloudflare or remove dns` });
+  const dns = dnsHomeOf(entry);
+  const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+  const cloudflareId = (path: "cloudflareZoneId" | "cloudflareAccountId", kind: CloudflareIdKind, missing: string) => {
+    const value = entry[path];
+    if (value === undefined || value === "") return issue(path, missing);
+    const problem = cloudflareIdProblem(value, kind);
+    if (problem) issue(path, problem);
+  };
+  const copyZone = "copy the zone id from the zone's overview page in the Cloudflare dashboard";
+  if (entry.host !== "aws") {
+    // One mistake, one message: the rest is judged as if dns said cloudflare, as the host needs.
+    if (entry.dns !== undefined && entry.dns !== "cloudflare") issue("dns", `host "${entry.host}" keeps its records at Cloudflare; set dns: cloudflare or remove dns`);
+    cloudflareId("cloudflareZoneId", "zone", `is required for host "${entry.host}"; ${copyZone}`);
+    if (entry.hostedZoneId) issue("hostedZoneId", `is a Route 53 zone, but host "${entry.host}" keeps its records at Cloudflare; remove it`);
+    cloudflareId("cloudflareAccountId", "account", `is required for host "${entry.host}"; copy the account id from the Cloudflare dashboard`);
+    if (entry.group !== undefined) issue("group", `pins a domain to a group of the shared AWS host; host "${entry.host}" has no groups, remove it`);
+  } else {
+    if (entry.dns === undefined && entry.hostedZoneId && entry.cloudflareZoneId !== undefined) {
+      issue("cloudflareZoneId", "cannot be combined with hostedZoneId: the records live in one place; give hostedZoneId for Route 53 or cloudflareZoneId for Cloudflare DNS");
+    } else if (dns === "cloudflare") {
+      cloudflareId("cloudflareZoneId", "zone", `is required when dns is cloudflare; ${copyZone}`);
+      if (entry.hostedZoneId) issue("hostedZoneId", "is set but dns is cloudflare; remove it, or set dns: route53");
+    } else if (entry.cloudflareZoneId !== undefined) {
+      issue("cloudflareZoneId", "is set but dns is route53; remove it, or set dns: cloudflare");
+    }
+    if (entry.cloudflareAccountId !== undefined) issue("cloudflareAccountId", "is only used by the cloudflare-worker and cloudflare-pages hosts; remove it");
+    if (entry.siteName !== undefined) issue("siteName", "names a Worker script or Pages project; host aws has neither, remove it");
   }
-  if (dns === "cloudflare" && !entry.cloudflareZoneId) {
-    ctx.addIssue({ code: "custom", path: ["cloudflareZoneId"], message: "is required when the DNS is at Cloudflare; copy the zone id from the zone's overview page" });
-  }
-  if (dns === "route53" && entry.cloudflareZoneId) {
-    ctx.addIssue({ code: "custom", path: ["cloudflareZoneId"], message: "is set but dns is route53; remove it, or set dns: cloudflare" });
-  }
-  if (dns === "cloudflare" && entry.hostedZoneId) {
-    ctx.addIssue({ code: "custom", path: ["hostedZoneId"], message: "is set but dns is cloudflare; remove it, or set dns: route53" });
-  }
-  if (entry.host !== "aws" && !entry.cloudflareAccountId) {
-    ctx.addIssue({ code: "custom", path: ["cloudflareAccountId"], message: `is required for host "${entry.host}"; copy the account id from the Cloudflare dashboard` });
-  }
-  if (entry.group !== undefined && entry.host !== "aws") {
-    ctx.addIssue({ code: "custom", path: ["group"], message: `pins a domain to a group of the shared AWS host; host "${entry.host}" has no groups, remove it` });
-  }
-  if (entry.host === "aws" && entry.cloudflareAccountId) {
-    ctx.addIssue({ code: "custom", path: ["cloudflareAccountId"], message: "is only used by the cloudflare-worker and cloudflare-pages hosts; remove it" });
+  if (entry.adoptExistingRecords && dns === "cloudflare") {
+    issue("adoptExistingRecords", "works with Route 53 only; for Cloudflare DNS import the existing records with `pulumi import` (see the README) and leave this false");
   }
 });
 
-/** Every field of a domain entry but `domain`, optional: merged under each domain. */
+/**
+ * Every field of a domain entry but `domain` and `siteName`, optional: merged under each domain.
+ * Both name one domain's own things; a shared value would collide.
+ */
 const defaultsSchema = z.strictObject({
-  ...Object.fromEntries(Object.entries(deploymentShape).map(([key, schema]) => [key, schema.optional()])),
+  ...Object.fromEntries(Object.entries(deploymentShape).filter(([key]) => key !== "siteName").map(([key, schema]) => [key, schema.optional()])),
   policy: z
     .strictObject({ mode: policyFields.mode.optional(), mx: policyFields.mx.optional(), maxAgeSeconds: policyFields.maxAgeSeconds.optional() })
     .optional(),
   tlsRpt: tlsRptSchema.optional(),
 });
 
-/** The whole stack config: `mta-sts:domains` and `mta-sts:defaults`. */
+/** The keys of the stack config the program reads, each `mta-sts:<key>` in a stack file. */
+export const STACK_CONFIG_KEYS = ["domains", "defaults", "sharedAwsHost", "skipLiveChecks"] as const;
+
+/** The whole stack config: `mta-sts:domains`, `mta-sts:defaults` and the stack-wide switches. */
 export interface StackConfigInput {
   domains?: unknown;
   defaults?: unknown;
   /** `mta-sts:sharedAwsHost`; absent: each AWS domain gets a host of its own. */
   sharedAwsHost?: unknown;
+  /** `mta-sts:skipLiveChecks`: true skips the live MX lookups of every domain. */
+  skipLiveChecks?: unknown;
+  /**
+   * Keys found beside these that the program does not read, as written (`mta-sts:sharedAWSHost`):
+   * each is an error with a did-you-mean, since an ignored key silently switches off what it asks for.
+   */
+  unknownKeys?: readonly string[];
+}
+
+/**
+ * The stack config out of a map of config keys: with `namespace` (a Pulumi stack file's
+ * `config:`, or the program's own config), the `<namespace>:<key>` entries, other namespaces
+ * (`aws:region`) belonging to other packages; without (a plain config file), every key.
+ */
+export function stackConfigInput(entries: Readonly<Record<string, unknown>>, namespace?: string): StackConfigInput {
+  const input: Record<string, unknown> = {};
+  const unknownKeys: string[] = [];
+  for (const [key, value] of Object.entries(entries)) {
+    let name = key;
+    if (namespace !== undefined) {
+      if (!key.startsWith(`${namespace}:`)) continue;
+      name = key.slice(namespace.length + 1);
+    }
+    if ((STACK_CONFIG_KEYS as readonly string[]).includes(name)) Object.defineProperty(input, name, { value, enumerable: true });
+    else unknownKeys.push(key);
+  }
+  return { ...input, ...(unknownKeys.length > 0 ? { unknownKeys } : {}) } as StackConfigInput;
+}
+
+/** One issue per unknown key, with the key it most likely means. */
+function unknownKeyIssues(keys: readonly string[]): ConfigIssue[] {
+  return keys.map((key) => {
+    const colon = key.lastIndexOf(":");
+    const prefix = colon >= 0 ? key.slice(0, colon + 1) : "";
+    const suggestion = closest(key.slice(prefix.length), STACK_CONFIG_KEYS);
+    const known = STACK_CONFIG_KEYS.map((k) => `${prefix}${k}`);
+    return {
+      path: key,
+      message: `unknown key; ${suggestion ? `did you mean "${prefix}${suggestion}"?` : `the program reads ${known.join(", ")}`}`,
+    };
+  });
 }
 
 /** One domain, validated, normalised, with its deployment choices resolved. */
@@ -121,19 +211,25 @@ export interface DomainDeployment {
   /** Index in `mta-sts:domains`, for messages. */
   readonly index: number;
   readonly intent: MailDomainIntent;
+  /** Whether the config (the entry or the defaults) gave `policy.maxAgeSeconds`, rather than our default. */
+  readonly maxAgeSecondsGiven: boolean;
   readonly host: HostKind;
   readonly dns: DnsHome;
   readonly hostedZoneId?: string;
   readonly cloudflareZoneId?: string;
   readonly cloudflareAccountId?: string;
+  /** The Worker script or Pages project name (Cloudflare hosts): `siteName`, or the default for the domain. */
+  readonly siteName?: string;
   readonly verifyLiveMx: boolean;
+  /** The DNS server the live MX check asks, if not the system's resolvers. */
+  readonly dnsResolver?: string;
   readonly adoptExistingRecords: boolean;
   /** Pinned group of the shared AWS host, if any. */
   readonly group?: number;
 }
 
 export type StackValidation =
-  | { ok: true; domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; warnings: ConfigIssue[] }
+  | { ok: true; domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; skipLiveChecks: boolean; warnings: ConfigIssue[] }
   | { ok: false; issues: ConfigIssue[] };
 
 /**
@@ -141,14 +237,18 @@ export type StackValidation =
  * (`domains[2].policy.mx[0]`); nothing is declared unless this returns ok.
  */
 export function validateStackConfig(config: StackConfigInput): StackValidation {
-  const issues: ConfigIssue[] = [];
+  const issues: ConfigIssue[] = [...unknownKeyIssues(config.unknownKeys ?? [])];
   const warnings: ConfigIssue[] = [];
 
   let defaults: Record<string, unknown> = {};
   if (config.defaults !== undefined) {
     const parsed = defaultsSchema.safeParse(config.defaults);
     if (!parsed.success) {
-      issues.push(...zodIssues(parsed.error, config.defaults, ["defaults"], knownDefaultsKeys));
+      issues.push(
+        ...zodIssues(parsed.error, config.defaults, ["defaults"], knownDefaultsKeys).map((i) =>
+          i.path === "defaults.siteName" ? { path: i.path, message: "names one domain's Worker script or Pages project, so it cannot be shared; set it in that domain's entry" } : i,
+        ),
+      );
       // Merge what is valid: without it every domain would also report, say, a missing mode that
       // the defaults do set, and the real problem would drown in consequences.
       defaults = withoutIssues(config.defaults, parsed.error.issues);
@@ -161,6 +261,9 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
     if (!parsed.success) issues.push(...zodIssues(parsed.error, config.sharedAwsHost, ["sharedAwsHost"], () => Object.keys(sharedAwsHostSchema.shape)));
     else sharedAwsHost = parsed.data;
   }
+
+  const skipLiveChecks = config.skipLiveChecks ?? false;
+  if (typeof skipLiveChecks !== "boolean") issues.push({ path: "skipLiveChecks", message: `must be true or false, not ${JSON.stringify(skipLiveChecks)}` });
 
   if (!Array.isArray(config.domains)) {
     issues.push({ path: "domains", message: "must be a list of domains, e.g. `- domain: example.com` with a policy (set mta-sts:domains in the stack config)" });
@@ -203,27 +306,82 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
     domains.push({
       index,
       intent,
+      maxAgeSecondsGiven: entry.policy.maxAgeSeconds !== undefined,
       host: entry.host,
-      dns: entry.dns ?? (entry.host === "aws" ? "route53" : "cloudflare"),
+      dns: dnsHomeOf(entry),
       ...(entry.hostedZoneId ? { hostedZoneId: entry.hostedZoneId } : {}),
-      ...(entry.cloudflareZoneId ? { cloudflareZoneId: entry.cloudflareZoneId } : {}),
-      ...(entry.cloudflareAccountId ? { cloudflareAccountId: entry.cloudflareAccountId } : {}),
+      // Checked to be ids by the entry's refinement wherever they are used.
+      ...(dnsHomeOf(entry) === "cloudflare" ? { cloudflareZoneId: entry.cloudflareZoneId as string } : {}),
+      ...(entry.host !== "aws" ? { cloudflareAccountId: entry.cloudflareAccountId as string } : {}),
+      ...(entry.host !== "aws" ? { siteName: entry.siteName ?? defaultSiteName(intent.domain) } : {}),
       verifyLiveMx: entry.verifyLiveMx,
+      ...(entry.dnsResolver !== undefined ? { dnsResolver: entry.dnsResolver } : {}),
       adoptExistingRecords: entry.adoptExistingRecords,
       ...(entry.group !== undefined ? { group: entry.group } : {}),
     });
   });
 
+  issues.push(...siteNameCollisions(domains, config.domains), ...sharedResolverIssues(domains, sharedAwsHost !== undefined || config.sharedAwsHost !== undefined));
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, domains, ...(sharedAwsHost ? { sharedAwsHost } : {}), warnings };
+  return { ok: true, domains, ...(sharedAwsHost ? { sharedAwsHost } : {}), skipLiveChecks: skipLiveChecks as boolean, warnings };
 }
 
-/** Defaults under a domain entry: objects merge field by field, lists and scalars replace. */
+/**
+ * One name, one domain: two domains of one Cloudflare account whose Worker scripts (or Pages
+ * projects) would have the same name would share one, and the second upload would serve its
+ * policy for both. The defaults never collide; an explicit `siteName` can.
+ */
+function siteNameCollisions(domains: readonly DomainDeployment[], raw: readonly unknown[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const owner = new Map<string, DomainDeployment>();
+  for (const d of domains) {
+    if (d.siteName === undefined) continue;
+    const kind = d.host === "cloudflare-pages" ? "Pages project" : "Worker script";
+    const key = `${d.cloudflareAccountId} ${kind} ${d.siteName}`;
+    const first = owner.get(key);
+    if (!first) {
+      owner.set(key, d);
+      continue;
+    }
+    const explicit = (i: number) => isPlainObject(raw[i]) && Object.hasOwn(raw[i] as object, "siteName");
+    issues.push({
+      path: formatPath(["domains", d.index, explicit(d.index) || !explicit(first.index) ? "siteName" : "domain"]),
+      message:
+        `the ${kind} "${d.siteName}" of ${d.intent.domain} is also the one of ${first.intent.domain} (domains[${first.index}]) in account ${d.cloudflareAccountId}: ` +
+        `one ${kind} would serve one policy for both domains; give one of them another siteName, or remove siteName to get a name of its own`,
+    });
+  }
+  return issues;
+}
+
+/** The shared AWS host asks one DNS server for every domain's live MX check. */
+function sharedResolverIssues(domains: readonly DomainDeployment[], shared: boolean): ConfigIssue[] {
+  if (!shared) return [];
+  const onShared = domains.filter((d) => d.host === "aws");
+  const first = onShared[0];
+  const differing = onShared.find((d) => d.dnsResolver !== first?.dnsResolver);
+  if (!first || !differing) return [];
+  const says = (d: DomainDeployment) => (d.dnsResolver === undefined ? "the system's resolvers" : `"${d.dnsResolver}"`);
+  return [
+    {
+      path: formatPath(["domains", differing.index, "dnsResolver"]),
+      message: `asks ${says(differing)} but ${first.intent.domain} (domains[${first.index}]) asks ${says(first)}; the shared AWS host asks one DNS server for all its domains, so give every host: aws domain the same dnsResolver (e.g. in mta-sts:defaults)`,
+    },
+  ];
+}
+
+/**
+ * Defaults under a domain entry: objects merge field by field, lists and scalars replace. Every
+ * key becomes an own property (never `out[key] = ...`, which for `__proto__` would set the
+ * prototype and let a YAML `__proto__:` block supply fields no validator sees), so such a key
+ * reaches the schema and is reported as an unknown field.
+ */
 export function mergeDefaults(defaults: Record<string, unknown>, entry: unknown): unknown {
   if (!isPlainObject(entry)) return entry;
   const out: Record<string, unknown> = { ...defaults };
   for (const [key, value] of Object.entries(entry)) {
-    out[key] = isPlainObject(value) && isPlainObject(defaults[key]) ? { ...(defaults[key] as object), ...value } : value;
+    const base = Object.hasOwn(defaults, key) ? defaults[key] : undefined;
+    Object.defineProperty(out, key, { value: isPlainObject(value) && isPlainObject(base) ? { ...base, ...value } : value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -242,7 +400,7 @@ function withoutIssues(defaults: unknown, zodIssueList: readonly z.core.$ZodIssu
       if (path.length === 0) return {};
       // Only the top-level field and its direct child matter for merging (objects merge one level).
       const cut = path.slice(0, Math.min(path.length, 2));
-      const parent = cut.length === 1 ? copy : copy[cut[0] as string];
+      const parent = cut.length === 1 ? copy : Object.hasOwn(copy, cut[0] as string) ? copy[cut[0] as string] : undefined;
       if (isPlainObject(parent)) delete parent[cut[cut.length - 1] as string];
       if (cut.length === 2 && isPlainObject(parent) && Object.keys(parent).length === 0) delete copy[cut[0] as string];
     }

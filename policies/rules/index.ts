@@ -3,6 +3,7 @@
  * and the pure check. `policies/index.ts` turns each entry into a CrossGuard policy; tests call the
  * checks directly. No `@pulumi/policy` import here.
  */
+import { checkCloudflareNamesUnique } from "./cloudflare-names";
 import { checkDistributionCache, checkDistributionTls, DEFAULT_CACHE_CONFIG } from "./cloudfront";
 import { checkEnforceMaxAge, DEFAULT_MAX_AGE_CONFIG } from "./max-age";
 import { checkPolicyBucketPrivate, checkPolicyObject } from "./policy-file";
@@ -109,6 +110,13 @@ export const RULES: readonly Rule[] = [
       minEnforceMaxAgeSeconds: { type: "integer", minimum: 0, default: DEFAULT_MAX_AGE_CONFIG.minEnforceMaxAgeSeconds, description: "Shortest max_age in seconds accepted with mode enforce." },
     },
     check: (resource, config) => checkEnforceMaxAge(resource, { ...DEFAULT_MAX_AGE_CONFIG, ...config }),
+  },
+  {
+    kind: "stack",
+    name: "mta-sts-cloudflare-name-unique",
+    description: "No two Worker scripts (or two Pages projects) with one name in one Cloudflare account: they are one, and one domain would serve the other's policy.",
+    enforcementLevel: "mandatory",
+    check: (resources) => checkCloudflareNamesUnique(resources),
   },
 ];
 
