@@ -16,7 +16,7 @@ import { AWS_DEFAULT_QUOTAS, AwsQuotaKey } from "../components/aws-shared/aws-qu
 import { MtaStsConfigError } from "../components/model/config";
 import { editStackFile, StackFileEditError, YamlPath } from "../components/stack/stack-file-edit";
 import { validateStackConfig } from "../components/stack/stack-config";
-import { planStackGroups, StackGroupsPlan } from "../components/stack/stack-groups";
+import { pinIssues, planStackGroups, StackGroupsPlan } from "../components/stack/stack-groups";
 import { CONFIG_NAMESPACE, readStackConfigFile } from "./config-file";
 import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, UsageError } from "./exit-codes";
 
@@ -63,6 +63,8 @@ function runGroups(flags: GroupsFlags, ctx: CliContext): void {
   if (!validation.ok) {
     return printError(ctx, flags, "bad-config", `${flags.stack} has ${validation.issues.length} problem${validation.issues.length === 1 ? "" : "s"}; nothing was grouped`, validation.issues);
   }
+  const badPins = pinIssues(validation.domains);
+  if (badPins.length > 0) return printError(ctx, flags, "bad-config", `${flags.stack} has ${badPins.length} problem${badPins.length === 1 ? "" : "s"}; nothing was grouped`, badPins);
   const plan = planStackGroups(validation.domains, {
     ...(validation.sharedAwsHost ? { sharedAwsHost: validation.sharedAwsHost } : {}),
     pack: flags.pack === true,

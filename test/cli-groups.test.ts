@@ -294,6 +294,13 @@ describe("could not run: exit 2", () => {
     expect(json).toMatchObject({ ok: false, error: { code: "bad-config", issues: [{ path: "domains[0].policy.mode" }] } });
   });
 
+  test("a pin above group 999 is a config problem with its path, not an internal error", async () => {
+    const path = stackFile(stackText([{ domain: "a.example" }, { domain: "b.example", group: 1500 }]));
+    const result = await runCli(["groups", "--stack", path]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("  domains[1].group: is 1500; a group number runs from 0 to 999: pin a lower one, or remove it and run `mta-sts groups --write`");
+  });
+
   test("an unreadable file", async () => {
     const result = await runCli(["groups", "--stack", join(dir, "missing.yaml"), "--json"]);
     expect(result.code).toBe(2);

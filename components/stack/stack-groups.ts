@@ -79,7 +79,18 @@ export interface StackGroupsPlan {
   readonly findings: readonly GroupsFinding[];
 }
 
-/** Assign groups and count quotas for a validated stack. */
+/**
+ * Pins the shared host cannot serve: group numbers above 999 (group labels run g00 to g999).
+ * The stack schema only checks that a pin is a whole number from 0, so this is checked before
+ * `planStackGroups`, as a config problem with its path.
+ */
+export function pinIssues(domains: readonly GroupedDomain[]): { path: string; message: string }[] {
+  return domains
+    .filter((d) => d.host === "aws" && d.group !== undefined && d.group > MAX_GROUP_INDEX)
+    .map((d) => ({ path: `domains[${d.index}].group`, message: `is ${d.group}; a group number runs from 0 to ${MAX_GROUP_INDEX}: pin a lower one, or remove it and run \`mta-sts groups --write\`` }));
+}
+
+/** Assign groups and count quotas for a validated stack whose pins passed `pinIssues`. */
 export function planStackGroups(domains: readonly GroupedDomain[], options: StackGroupsOptions = {}): StackGroupsPlan {
   const aws = domains.filter((d) => d.host === "aws");
   if (!options.sharedAwsHost || aws.length === 0) {
