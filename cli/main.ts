@@ -7,6 +7,7 @@
 import { Command, CommanderError } from "commander";
 import { CliContext, EXIT_COULD_NOT_RUN, processContext, UsageError } from "./exit-codes";
 import { registerCheck } from "./check";
+import { registerGroups } from "./groups";
 import { registerLint } from "./lint";
 import { registerPlan } from "./plan";
 import { registerRender } from "./render";
@@ -21,6 +22,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerRender(program, ctx);
   registerLint(program, ctx);
   registerCheck(program, ctx);
+  registerGroups(program, ctx);
   // Sub-commands inherit output and exit handling.
   for (const command of program.commands) command.configureOutput({ writeOut: ctx.out, writeErr: ctx.err }).exitOverride();
   return program;

@@ -4,3 +4,5 @@ export * from "./args";
 export * from "./aws/aws-mta-sts";
 export * from "./aws-shared/aws-shared-mta-sts-host";
 export * from "./cloudflare/cloudflare-mta-sts";
+export * from "./aws-shared/aws-quotas";
+export * from "./aws-shared/group-packer";

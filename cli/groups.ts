@@ -1,0 +1,224 @@
+/**
+ * `mta-sts groups --stack <file> [--write] [--pack] [--quota key=value] [--json]`: the shared AWS
+ * host's groups (fill and free slots per group) and what the stack uses of AWS's quotas
+ * (the defaults, or the account's raised ones given with `--quota`); with
+ * `--write`, a `group:` pin on every shared-host domain that has none, written into the stack
+ * file in place (every other byte of the file stays as it was). No existing pin is changed.
+ *
+ * Exit codes: 0 ok; 1 a quota would be passed, pins overfill a group, or a domain found no
+ * group; 2 could not run (unreadable file, bad config, a file shape that cannot be edited safely).
+ * The logic is components/stack/stack-groups.ts; this module reads, writes and prints.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { Command } from "commander";
+import { parse as parseYaml } from "yaml";
+import { AWS_DEFAULT_QUOTAS, AwsQuotaKey } from "../components/aws-shared/aws-quotas";
+import { MtaStsConfigError } from "../components/model/config";
+import { editStackFile, StackFileEditError, YamlPath } from "../components/stack/stack-file-edit";
+import { validateStackConfig } from "../components/stack/stack-config";
+import { pinIssues, planStackGroups, StackGroupsPlan } from "../components/stack/stack-groups";
+import { CONFIG_NAMESPACE, readStackConfigFile } from "./config-file";
+import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, UsageError } from "./exit-codes";
+
+interface GroupsFlags {
+  stack: string;
+  write?: boolean;
+  pack?: boolean;
+  quota: string[];
+  json?: boolean;
+}
+
+const REASONS = { hashed: "its hashed group", "first-fit": "first group with room", "new-group": "a new group" } as const;
+
+export function registerGroups(program: Command, ctx: CliContext): void {
+  program
+    .command("groups")
+    .description("show the shared AWS host's groups and the stack's use of AWS quotas; --write pins every unpinned domain into the stack file")
+    .requiredOption("-s, --stack <file>", "the stack file (Pulumi.<stack>.yaml) or a YAML file with `domains:`")
+    .option("--write", "write a `group:` pin on every shared-host domain without one (no existing pin changes)")
+    .option("--pack", "when no domain is pinned yet, pack the domains instead of keeping each in its hashed group; only for a stack that was never deployed (on a deployed one it moves domains)")
+    .option(
+      "--quota <key=value>",
+      `an AWS quota of your account that was raised, e.g. cloudfront-functions-per-account=200 (repeatable; keys: ${AWS_DEFAULT_QUOTAS.map((q) => q.key).join(", ")})`,
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
+    .option("--json", "print one JSON document")
+    .action((flags: GroupsFlags) => {
+      try {
+        runGroups(flags, ctx);
+      } catch (err) {
+        if (err instanceof UsageError) return printError(ctx, flags, "could-not-run", err.message);
+        if (err instanceof StackFileEditError) {
+          return printError(ctx, flags, "cannot-edit", `cannot write the pins into ${flags.stack}: ${err.message}; nothing was written`);
+        }
+        throw err;
+      }
+    });
+}
+
+function runGroups(flags: GroupsFlags, ctx: CliContext): void {
+  const text = readText(flags.stack);
+  const validation = validate(flags.stack);
+  if (!validation.ok) {
+    return printError(ctx, flags, "bad-config", `${flags.stack} has ${validation.issues.length} problem${validation.issues.length === 1 ? "" : "s"}; nothing was grouped`, validation.issues);
+  }
+  const badPins = pinIssues(validation.domains);
+  if (badPins.length > 0) return printError(ctx, flags, "bad-config", `${flags.stack} has ${badPins.length} problem${badPins.length === 1 ? "" : "s"}; nothing was grouped`, badPins);
+  const plan = planStackGroups(validation.domains, {
+    ...(validation.sharedAwsHost ? { sharedAwsHost: validation.sharedAwsHost } : {}),
+    pack: flags.pack === true,
+    quotaLimits: quotaLimits(flags.quota),
+  });
+
+  let written = false;
+  if (flags.write && plan.newPins.length > 0) {
+    const prefix = domainsPath(text);
+    const updated = editStackFile(
+      text,
+      plan.newPins.map((p) => ({ path: [...prefix, p.index, "group"], value: p.group })),
+    );
+    try {
+      writeFileSync(flags.stack, updated);
+    } catch (err) {
+      throw new UsageError(`cannot write ${flags.stack}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; nothing was written`);
+    }
+    written = true;
+  }
+  if (flags.json) ctx.out(JSON.stringify(groupsJson(flags.stack, plan, written), null, 2) + "\n");
+  else ctx.out(groupsText(flags.stack, plan, flags.write === true, written));
+  if (plan.findings.length > 0) ctx.exitCode = EXIT_FINDINGS;
+}
+
+/** `--quota cloudfront-functions-per-account=200` → the account's own figure for that quota. */
+function quotaLimits(values: readonly string[]): Partial<Record<AwsQuotaKey, number>> {
+  const limits: Partial<Record<AwsQuotaKey, number>> = {};
+  for (const value of values) {
+    const match = /^([a-z0-9-]+)=([0-9]{1,7})$/.exec(value);
+    const quota = match ? AWS_DEFAULT_QUOTAS.find((q) => q.key === match[1]) : undefined;
+    if (!match || !quota || Number(match[2]) < 1) {
+      throw new UsageError(`--quota "${value}" must be <key>=<whole number from 1>, with a key of ${AWS_DEFAULT_QUOTAS.map((q) => q.key).join(", ")}`);
+    }
+    limits[quota.key] = Number(match[2]);
+  }
+  return limits;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/** Validate the whole config, so that only a good one is pinned; group sizes are not checked here. */
+function validate(path: string): ReturnType<typeof validateStackConfig> {
+  try {
+    return validateStackConfig(readStackConfigFile(path));
+  } catch (err) {
+    if (err instanceof MtaStsConfigError) return { ok: false, issues: [...err.issues] };
+    throw err;
+  }
+}
+
+/** Where `mta-sts:domains` is in the file: under `config:` in a stack file, at the top in a plain one. */
+function domainsPath(text: string): YamlPath {
+  const doc = parseYaml(text) as Record<string, unknown>;
+  return "config" in doc ? ["config", `${CONFIG_NAMESPACE}:domains`] : ["domains"];
+}
+
+// --- Output -----------------------------------------------------------------------------------
+
+function groupsText(stack: string, plan: StackGroupsPlan, write: boolean, written: boolean): string {
+  const lines: string[] = [];
+  const shared = plan.shared;
+  if (!shared) {
+    lines.push(`groups ${stack}: no shared AWS host (mta-sts:sharedAwsHost), so nothing to pin; ${count(plan.isolatedAwsDomains, "AWS domain")} served by a host of ${plan.isolatedAwsDomains === 1 ? "its" : "their"} own (AwsMtaSts)`);
+  } else {
+    const a = shared.assignment;
+    lines.push(`groups ${stack}: ${shared.domains} domains on the shared AWS host, groupSize ${shared.groupSize}, groupCount ${shared.groupCount}`);
+    const width = String(shared.groupSize).length;
+    const labelWidth = Math.max(0, ...a.groups.map((g) => g.label.length));
+    for (const g of a.groups) {
+      const free = g.free > 0 ? `  ${g.free} free` : g.free < 0 ? `  ${-g.free} over` : "";
+      const added = g.placed > 0 ? `  +${g.placed} ${written ? "pinned" : "to pin"}` : "";
+      lines.push(`  ${g.label.padEnd(labelWidth)}  ${String(g.size).padStart(width)}/${shared.groupSize}${free}${added}`);
+    }
+    const slots = a.groups.length * shared.groupSize;
+    const filled = a.groups.reduce((sum, g) => sum + g.size, 0);
+    lines.push(`${a.groups.length} groups in use (the fewest possible is ${a.minimumGroups}), ${filled} of ${slots} slots filled, ${Math.max(0, slots - filled)} free`);
+    lines.push(pinsLine(stack, plan, write, written));
+    if (shared.modeReason === "no-pins-yet" && shared.packedGroups !== undefined && shared.packedGroups < a.groups.length) {
+      lines.push(`note: no domain was pinned yet, so each keeps its hashed group (where a deployed host serves it); a stack that was never deployed fits in ${shared.packedGroups} groups with --pack`);
+    }
+    if (written) for (const p of plan.newPins) lines.push(`pinned ${p.domain} to ${p.label} (${REASONS[p.reason]})`);
+  }
+  const totals = plan.quotas.totals;
+  lines.push(
+    `AWS use: ${count(totals.distributions, "CloudFront distribution")}, ${count(totals.certificates, "ACM certificate")} with ${count(totals.certificateNames, "name")}, ` +
+      `${count(totals.originAccessControls, "origin access control")}, ${count(totals.functions, "CloudFront Function")}`,
+  );
+  for (const u of plan.quotas.usage) {
+    if (u.over) continue;
+    lines.push(`PASS quota ${u.quota.service} "${u.quota.name}": ${u.used} of ${u.limit}${u.where ? ` (${u.where})` : ""}`);
+  }
+  for (const f of plan.findings) lines.push(`FAIL ${f.kind} ${f.message}`);
+  return lines.join("\n") + "\n";
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+function pinsLine(stack: string, plan: StackGroupsPlan, write: boolean, written: boolean): string {
+  const shared = plan.shared!;
+  const n = plan.newPins.length;
+  const before = `${shared.pinnedBefore} pinned before`;
+  if (n === 0) return `pins: ${before}, every domain has one${shared.assignment.unplaced.length > 0 ? " that could be given" : ""}`;
+  if (written) return `pins: ${before}, ${n} written to ${stack} (no existing pin changed)`;
+  return `pins: ${before}, ${n} to write${write ? "" : "; run with --write to write them into the stack file"}`;
+}
+
+function groupsJson(stack: string, plan: StackGroupsPlan, written: boolean): Record<string, unknown> {
+  const shared = plan.shared;
+  const report = {
+    stack,
+    written,
+    ...(shared
+      ? {
+          sharedHost: {
+            groupSize: shared.groupSize,
+            groupCount: shared.groupCount,
+            mode: shared.mode,
+            modeReason: shared.modeReason,
+            domains: shared.domains,
+            pinnedBefore: shared.pinnedBefore,
+            minimumGroups: shared.assignment.minimumGroups,
+            ...(shared.packedGroups !== undefined ? { packedGroups: shared.packedGroups } : {}),
+            groups: shared.assignment.groups,
+            unplaced: shared.assignment.unplaced,
+            ...(shared.assignment.groupCountNeeded !== undefined ? { groupCountNeeded: shared.assignment.groupCountNeeded } : {}),
+          },
+        }
+      : {}),
+    isolatedAwsDomains: plan.isolatedAwsDomains,
+    newPins: plan.newPins,
+    quotas: {
+      totals: plan.quotas.totals,
+      usage: plan.quotas.usage.map((u) => ({ key: u.quota.key, service: u.quota.service, name: u.quota.name, used: u.used, limit: u.limit, over: u.over, ...(u.where ? { where: u.where } : {}), source: u.quota.source })),
+    },
+    findings: plan.findings,
+  };
+  if (plan.findings.length === 0) return { ok: true, ...report };
+  return { ok: false, error: { code: "findings", message: `${plan.findings.length} problem${plan.findings.length === 1 ? "" : "s"} with the groups or the quotas`, issues: plan.findings }, ...report };
+}
+
+// replaced by the shared CLI helper after merge
+function printError(ctx: CliContext, flags: { json?: boolean }, code: string, message: string, issues?: readonly { path: string; message: string }[]): void {
+  // Control bytes never reach a terminal: the file's own text can end up in a message.
+  const printable = (s: string) => s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  if (flags.json) ctx.out(JSON.stringify({ ok: false, error: { code, message, ...(issues ? { issues } : {}) } }, null, 2) + "\n");
+  else ctx.err(`mta-sts groups: ${printable(message)}\n${(issues ?? []).map((i) => `  ${printable(i.path)}: ${printable(i.message)}\n`).join("")}`);
+  ctx.exitCode = EXIT_COULD_NOT_RUN;
+}
