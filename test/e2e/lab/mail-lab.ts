@@ -19,16 +19,17 @@
  * /etc/resolv.conf for everything run in the sender namespace.
  *
  * Namespaces are named `mtasts-mail-<pid>-<role>`; `stop()` kills what is left in them and
- * deletes them, the /etc/netns entry and the temp directory. It also runs on process exit,
- * SIGINT and SIGTERM, and the namespaces of an earlier run whose process is gone are removed at
- * the next start. Nothing outside these namespaces is touched (nftables runs in the router's).
+ * deletes them, the /etc/netns entry and the temp directory. If the process dies first (killed,
+ * or interrupted under jest), a reaper started with the lab does the same, and the namespaces of
+ * an earlier run whose process is gone are removed at the next start. Nothing outside these
+ * namespaces is touched (nftables runs in the router's).
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createTestCa, TestCa } from "../../support/https-server";
-import { deleteNamespace, isAlive, listeningTcp, namespacePids, parseListeningTcp, run, sleepMs, waitUntil } from "./namespaces";
+import { deleteNamespace, isAlive, listeningTcp, namespacePids, parseListeningTcp, run, sleepMs, startReaper, stopReaper, waitUntil } from "./namespaces";
 import { dnsmasqConfig, LabDomain, nginxConfig } from "./netns-lab";
 import type { TranscriptEntry } from "./starttls-stripper";
 
@@ -79,11 +80,7 @@ export class MailLab {
   private createdNetnsDir = false;
   private started = false;
   private stopped = false;
-  private readonly onExit = () => this.stop();
-  private readonly onSignal = (signal: NodeJS.Signals) => {
-    this.stop();
-    process.kill(process.pid, signal);
-  };
+  private reaper?: ChildProcess;
 
   constructor() {
     this.ns = { sender: `${PREFIX}${process.pid}-sender`, router: `${PREFIX}${process.pid}-router`, net: `${PREFIX}${process.pid}-net` };
@@ -94,11 +91,10 @@ export class MailLab {
 
   /** Build the namespaces and start DNS, the policy hosts, the MX and the (idle) attacker. */
   async start(domains: readonly LabDomain[]): Promise<void> {
-    process.once("exit", this.onExit);
-    process.once("SIGINT", this.onSignal);
-    process.once("SIGTERM", this.onSignal);
     this.started = true;
     removeStaleLabs();
+    this.createdNetnsDir = !existsSync("/etc/netns");
+    this.reaper = startReaper(Object.values(this.ns), [this.dir, join("/etc/netns", this.ns.sender)]);
     this.ca = createTestCa(mkdirP(join(this.dir, "ca")));
     this.network();
 
@@ -227,9 +223,6 @@ export class MailLab {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    process.removeListener("exit", this.onExit);
-    process.removeListener("SIGINT", this.onSignal);
-    process.removeListener("SIGTERM", this.onSignal);
     for (const { child } of this.children) {
       if (child.exitCode === null && child.signalCode === null && child.pid) {
         try {
@@ -248,6 +241,7 @@ export class MailLab {
       if (this.createdNetnsDir && existsSync("/etc/netns") && readdirSync("/etc/netns").length === 0) rmdirSync("/etc/netns");
     }
     rmSync(this.dir, { recursive: true, force: true });
+    stopReaper(this.reaper);
   }
 
   /** Namespaces, veth pairs (created directly inside them), addresses, routes, forwarding, nftables. */
@@ -281,7 +275,6 @@ export class MailLab {
       "",
     ].join("\n"));
 
-    if (!existsSync("/etc/netns")) this.createdNetnsDir = true;
     mkdirP(join("/etc/netns", sender));
     writeFileSync(join("/etc/netns", sender, "resolv.conf"), `nameserver ${ADDRESS.dns}\noptions attempts:2 timeout:2\n`);
   }

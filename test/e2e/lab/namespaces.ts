@@ -1,8 +1,9 @@
 /**
  * Small helpers the network-namespace labs share: running a command, the processes inside a
- * namespace, and the TCP ports listening there (read from /proc, without entering it).
+ * namespace, the TCP ports listening there (read from /proc, without entering it), and a reaper
+ * that cleans up after a lab whose process was killed.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 /** Run a command to completion; throws with its stderr on a non-zero exit. */
@@ -108,5 +109,37 @@ export async function waitUntil(check: () => boolean, timeoutMs: number, stepMs 
     if (check()) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+/**
+ * Clean up after a lab even when its process dies without running its own `stop()` (killed, or a
+ * signal under jest, whose test environment never sees the process's signal events): a detached
+ * shell that waits (at most two hours) for `owner` to exit, then kills whatever is left in
+ * `namespaces`, deletes them and removes `paths`. A lab that stops normally ends it with
+ * `stopReaper`.
+ */
+export function startReaper(namespaces: readonly string[], paths: readonly string[], owner = process.pid): ChildProcess {
+  const script = [
+    'owner=$1; namespaces=$2; shift 2',
+    'i=0; while kill -0 "$owner" 2>/dev/null && [ $i -lt 7200 ]; do sleep 1; i=$((i + 1)); done',
+    'for ns in $namespaces; do',
+    '  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done',
+    '  ip netns del "$ns" 2>/dev/null',
+    'done',
+    'rm -rf -- "$@"',
+  ].join("\n");
+  const reaper = spawn("sh", ["-c", script, "lab-reaper", String(owner), namespaces.join(" "), ...paths], { detached: true, stdio: "ignore" });
+  reaper.unref();
+  return reaper;
+}
+
+export function stopReaper(reaper: ChildProcess | undefined): void {
+  if (reaper?.pid && reaper.exitCode === null && reaper.signalCode === null) {
+    try {
+      process.kill(reaper.pid, "SIGKILL");
+    } catch {
+      // gone
+    }
   }
 }

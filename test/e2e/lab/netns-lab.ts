@@ -9,15 +9,17 @@
  *   asks the lab's DNS and nothing else; the namespace has no route anywhere but its loopback.
  *
  * `stop()` kills what it started (by pid), deletes the namespace, the /etc/netns entry and the
- * temp directory; it is also run on process exit, SIGINT and SIGTERM, and a namespace left by a
- * killed earlier run (its owner pid gone) is removed at the next start.
+ * temp directory. If the process dies first (killed, or interrupted under jest, whose test
+ * environment never sees the process's signal events), a reaper started with the lab does the
+ * same, and a namespace left by a killed earlier run (its owner pid gone) is removed at the next
+ * start.
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestCa, IssuedCertificate, TestCa } from "../../support/https-server";
-import { deleteNamespace, isAlive, namespacePids, run, sleepMs } from "./namespaces";
+import { deleteNamespace, isAlive, namespacePids, run, sleepMs, startReaper, stopReaper } from "./namespaces";
 
 const PREFIX = "mtasts-e2e-";
 const DAY = 86_400_000;
@@ -54,11 +56,7 @@ export class NetnsLab {
   private processes: ChildProcess[] = [];
   private createdNetnsDir = false;
   private stopped = false;
-  private readonly onExit = () => this.stop();
-  private readonly onSignal = (signal: NodeJS.Signals) => {
-    this.stop();
-    process.kill(process.pid, signal);
-  };
+  private reaper?: ChildProcess;
 
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), "mta-sts-lab-"));
@@ -68,14 +66,12 @@ export class NetnsLab {
 
   /** Start the namespace, DNS and HTTPS for `domains`. */
   async start(domains: readonly LabDomain[]): Promise<void> {
-    process.once("exit", this.onExit);
-    process.once("SIGINT", this.onSignal);
-    process.once("SIGTERM", this.onSignal);
     removeStaleLabs();
+    if (!existsSync("/etc/netns")) this.createdNetnsDir = true;
+    this.reaper = startReaper([this.ns], [this.dir, join("/etc/netns", this.ns)]);
     this.ca = createTestCa(mkdirP(join(this.dir, "ca")));
     run("ip", ["netns", "add", this.ns]);
     run("ip", ["-n", this.ns, "link", "set", "lo", "up"]);
-    if (!existsSync("/etc/netns")) this.createdNetnsDir = true;
     mkdirP(join("/etc/netns", this.ns));
     writeFileSync(join("/etc/netns", this.ns, "resolv.conf"), "nameserver 127.0.0.1\noptions attempts:1 timeout:2\n");
 
@@ -96,9 +92,6 @@ export class NetnsLab {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    process.removeListener("exit", this.onExit);
-    process.removeListener("SIGINT", this.onSignal);
-    process.removeListener("SIGTERM", this.onSignal);
     for (const child of this.processes) {
       if (child.exitCode === null && child.signalCode === null && child.pid) {
         try {
@@ -121,6 +114,7 @@ export class NetnsLab {
     rmSync(join("/etc/netns", this.ns), { recursive: true, force: true });
     if (this.createdNetnsDir && existsSync("/etc/netns") && readdirSync("/etc/netns").length === 0) rmdirSync("/etc/netns");
     rmSync(this.dir, { recursive: true, force: true });
+    stopReaper(this.reaper);
   }
 
   private spawn(command: string, args: string[]): void {
