@@ -5,9 +5,10 @@
  * sets it up.
  *
  * Postfix runs with a config_directory, queue_directory, data_directory and maillog_file of its
- * own under the lab's directory (`postfix -c <dir>`, run as root, needs no entry in the
- * machine's /etc/postfix), never the machine's configuration, and logs to that file only (no
- * syslog). Its opportunistic default (`smtp_tls_security_level = may`) is what a sender does
+ * own under the lab's directory, never the machine's configuration, and logs to that file only
+ * (no syslog). `postfix -c <dir>`, `postqueue -c` and `postmap -c` need no
+ * `alternate_config_directories` entry in the machine's /etc/postfix/main.cf because they run as
+ * root, whom Postfix trusts to name a configuration directory (3.7 and 3.10 alike). Its opportunistic default (`smtp_tls_security_level = may`) is what a sender does
  * without a policy; the daemon's answer (`secure match=<mx patterns>`) is what MTA-STS adds.
  *
  * One sender per scenario: a fresh daemon has an empty policy cache (an old daemon would answer
