@@ -9,14 +9,17 @@
  *   asks the lab's DNS and nothing else; the namespace has no route anywhere but its loopback.
  *
  * `stop()` kills what it started (by pid), deletes the namespace, the /etc/netns entry and the
- * temp directory; it is also run on process exit, SIGINT and SIGTERM, and a namespace left by a
- * killed earlier run (its owner pid gone) is removed at the next start.
+ * temp directory. If the process dies first (killed, or interrupted under jest, whose test
+ * environment never sees the process's signal events), a reaper started with the lab does the
+ * same, and a namespace left by a killed earlier run (its owner pid gone) is removed at the next
+ * start.
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestCa, IssuedCertificate, TestCa } from "../../support/https-server";
+import { deleteNamespace, isAlive, namespacePids, run, sleepMs, startReaper, stopReaper } from "./namespaces";
 
 const PREFIX = "mtasts-e2e-";
 const DAY = 86_400_000;
@@ -53,11 +56,7 @@ export class NetnsLab {
   private processes: ChildProcess[] = [];
   private createdNetnsDir = false;
   private stopped = false;
-  private readonly onExit = () => this.stop();
-  private readonly onSignal = (signal: NodeJS.Signals) => {
-    this.stop();
-    process.kill(process.pid, signal);
-  };
+  private reaper?: ChildProcess;
 
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), "mta-sts-lab-"));
@@ -67,19 +66,17 @@ export class NetnsLab {
 
   /** Start the namespace, DNS and HTTPS for `domains`. */
   async start(domains: readonly LabDomain[]): Promise<void> {
-    process.once("exit", this.onExit);
-    process.once("SIGINT", this.onSignal);
-    process.once("SIGTERM", this.onSignal);
     removeStaleLabs();
+    if (!existsSync("/etc/netns")) this.createdNetnsDir = true;
+    this.reaper = startReaper([this.ns], [this.dir, join("/etc/netns", this.ns)]);
     this.ca = createTestCa(mkdirP(join(this.dir, "ca")));
     run("ip", ["netns", "add", this.ns]);
     run("ip", ["-n", this.ns, "link", "set", "lo", "up"]);
-    if (!existsSync("/etc/netns")) this.createdNetnsDir = true;
     mkdirP(join("/etc/netns", this.ns));
     writeFileSync(join("/etc/netns", this.ns, "resolv.conf"), "nameserver 127.0.0.1\noptions attempts:1 timeout:2\n");
 
     writeFileSync(join(this.dir, "dnsmasq.conf"), dnsmasqConfig(domains));
-    writeFileSync(join(this.dir, "nginx.conf"), this.nginxConfig(domains));
+    writeFileSync(join(this.dir, "nginx.conf"), nginxConfig(this.dir, this.ca, domains));
     this.spawn("dnsmasq", ["--keep-in-foreground", "--conf-file=" + join(this.dir, "dnsmasq.conf")]);
     this.spawn("nginx", ["-p", this.dir, "-e", join(this.dir, "nginx-error.log"), "-c", join(this.dir, "nginx.conf")]);
     await this.waitListening();
@@ -95,9 +92,6 @@ export class NetnsLab {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    process.removeListener("exit", this.onExit);
-    process.removeListener("SIGINT", this.onSignal);
-    process.removeListener("SIGTERM", this.onSignal);
     for (const child of this.processes) {
       if (child.exitCode === null && child.signalCode === null && child.pid) {
         try {
@@ -120,6 +114,7 @@ export class NetnsLab {
     rmSync(join("/etc/netns", this.ns), { recursive: true, force: true });
     if (this.createdNetnsDir && existsSync("/etc/netns") && readdirSync("/etc/netns").length === 0) rmdirSync("/etc/netns");
     rmSync(this.dir, { recursive: true, force: true });
+    stopReaper(this.reaper);
   }
 
   private spawn(command: string, args: string[]): void {
@@ -144,41 +139,63 @@ export class NetnsLab {
     const log = existsSync(join(this.dir, "nginx-error.log")) ? readFileSync(join(this.dir, "nginx-error.log"), "utf8") : "";
     throw new Error(`lab: dnsmasq or nginx did not start listening in ${this.ns}\n${log}`);
   }
+}
 
-  private certificateFor(d: LabDomain): IssuedCertificate {
-    const host = `mta-sts.${d.domain}`;
-    const label = d.domain.replace(/[^a-z0-9-]/g, "_");
-    switch (d.certificate ?? "valid") {
-      case "expired":
-        return this.ca.issue(label, [host], { notBefore: new Date(Date.now() - 120 * DAY), notAfter: new Date(Date.now() - 30 * DAY) });
-      case "other-name":
-        return this.ca.issue(label, [`mta-sts.someone-else.test`]);
-      default:
-        return this.ca.issue(label, [host]);
-    }
+/** Where the lab's DNS listens and what addresses it hands out. */
+export interface DnsmasqOptions {
+  /** The address dnsmasq listens on. Defaults to 127.0.0.1. */
+  readonly listenAddress?: string;
+  /** The A record of each domain's policy host. Defaults to the namespace lab's own (127.0.0.1, 127.0.0.2 for `legacy`). */
+  readonly policyHostAddress?: (d: LabDomain) => string;
+  /** Further A records, host name → address (e.g. the MX hosts). Defaults to none. */
+  readonly hosts?: Readonly<Record<string, string>>;
+}
+
+/** dnsmasq: authoritative answers for `.test` from the lab's records only, NXDOMAIN otherwise. */
+export function dnsmasqConfig(domains: readonly LabDomain[], options: DnsmasqOptions = {}): string {
+  const quote = (s: string) => {
+    if (/["\\]/.test(s)) throw new Error(`lab: TXT string with a quote or backslash is not supported: ${s}`);
+    return `"${s}"`;
+  };
+  const policyHostAddress = options.policyHostAddress ?? addressOf;
+  const lines = ["port=53", `listen-address=${options.listenAddress ?? "127.0.0.1"}`, "bind-interfaces", "no-resolv", "no-hosts", "no-poll", "local=/test/", "log-facility=-"];
+  for (const d of domains) {
+    // Each TXT record is written as its character-strings, so a >255-octet record reaches clients split (RFC 1035 §3.3.14).
+    for (const record of d.stsTxt) lines.push(`txt-record=_mta-sts.${d.domain},${record.map(quote).join(",")}`);
+    for (const record of d.tlsRptTxt) lines.push(`txt-record=_smtp._tls.${d.domain},${record.map(quote).join(",")}`);
+    d.mx.forEach((host, i) => lines.push(`mx-host=${d.domain},${host},${10 * (i + 1)}`));
+    lines.push(`host-record=mta-sts.${d.domain},${policyHostAddress(d)}`);
   }
+  for (const [host, address] of Object.entries(options.hosts ?? {})) lines.push(`host-record=${host},${address}`);
+  return lines.join("\n") + "\n";
+}
 
-  private nginxConfig(domains: readonly LabDomain[]): string {
-    const fallback = this.ca.issue("default-server", ["default.invalid"]);
-    mkdirP(join(this.dir, "policies"));
-    mkdirP(join(this.dir, "nginx-tmp"));
-    const servers = domains.map((d) => {
-      const cert = this.certificateFor(d);
-      let location: string;
-      if (d.answer.kind === "policy") {
-        const file = join(this.dir, "policies", `${d.domain}.txt`);
-        writeFileSync(file, d.answer.body);
-        // No mime types: the type is exactly what the lab says, and the bytes are the file's.
-        location = `types { } default_type ${d.answer.contentType ?? "text/plain"}; charset off; alias ${file};`;
-      } else if (d.answer.kind === "redirect") {
-        location = `return 301 ${d.answer.location};`;
-      } else {
-        location = `return ${d.answer.status};`;
-      }
-      const legacy = d.tls === "legacy";
-      const tls = legacy ? "ssl_protocols TLSv1 TLSv1.1;\n    ssl_ciphers DEFAULT:@SECLEVEL=0;" : "ssl_protocols TLSv1.2 TLSv1.3;";
-      return `  server {
-    listen ${addressOf(d)}:443 ssl;
+/**
+ * nginx: one TLS server per policy host (certificate from `ca`), serving each domain's answer at
+ * /.well-known/mta-sts.txt; any other name gets 421 from a default server on `defaultAddress`.
+ * Writes the policy files, certificates and temp paths under `dir`.
+ */
+export function nginxConfig(dir: string, ca: TestCa, domains: readonly LabDomain[], listen: { addressOf: (d: LabDomain) => string; defaultAddress: string } = { addressOf, defaultAddress: "127.0.0.1" }): string {
+  const fallback = ca.issue("default-server", ["default.invalid"]);
+  mkdirP(join(dir, "policies"));
+  mkdirP(join(dir, "nginx-tmp"));
+  const servers = domains.map((d) => {
+    const cert = certificateFor(ca, d);
+    let location: string;
+    if (d.answer.kind === "policy") {
+      const file = join(dir, "policies", `${d.domain}.txt`);
+      writeFileSync(file, d.answer.body);
+      // No mime types: the type is exactly what the lab says, and the bytes are the file's.
+      location = `types { } default_type ${d.answer.contentType ?? "text/plain"}; charset off; alias ${file};`;
+    } else if (d.answer.kind === "redirect") {
+      location = `return 301 ${d.answer.location};`;
+    } else {
+      location = `return ${d.answer.status};`;
+    }
+    const legacy = d.tls === "legacy";
+    const tls = legacy ? "ssl_protocols TLSv1 TLSv1.1;\n    ssl_ciphers DEFAULT:@SECLEVEL=0;" : "ssl_protocols TLSv1.2 TLSv1.3;";
+    return `  server {
+    listen ${listen.addressOf(d)}:443 ssl;
     server_name mta-sts.${d.domain};
     ssl_certificate ${cert.certPath};
     ssl_certificate_key ${cert.keyPath};
@@ -186,15 +203,17 @@ export class NetnsLab {
     location = /.well-known/mta-sts.txt { ${location} }
     location / { return 404; }
   }`;
-    });
-    const tmp = join(this.dir, "nginx-tmp");
-    return `worker_processes 1;
+  });
+  const tmp = join(dir, "nginx-tmp");
+  return `worker_processes 1;
 daemon off;
-pid ${join(this.dir, "nginx.pid")};
-error_log ${join(this.dir, "nginx-error.log")} warn;
+pid ${join(dir, "nginx.pid")};
+error_log ${join(dir, "nginx-error.log")} warn;
 events { worker_connections 64; }
 http {
-  access_log ${join(this.dir, "nginx-access.log")};
+  # The host each request named, so a lab can tell which policy a client fetched.
+  log_format lab '$remote_addr $host "$request" $status';
+  access_log ${join(dir, "nginx-access.log")} lab;
   client_body_temp_path ${tmp}/body;
   proxy_temp_path ${tmp}/proxy;
   fastcgi_temp_path ${tmp}/fastcgi;
@@ -203,7 +222,7 @@ http {
   server_names_hash_bucket_size 128;
   server_tokens off;
   server {
-    listen 127.0.0.1:443 ssl default_server;
+    listen ${listen.defaultAddress}:443 ssl default_server;
     server_name _;
     ssl_certificate ${fallback.certPath};
     ssl_certificate_key ${fallback.keyPath};
@@ -212,32 +231,23 @@ http {
 ${servers.join("\n")}
 }
 `;
-  }
 }
 
-/** dnsmasq: authoritative answers for `.test` from the lab's records only, NXDOMAIN otherwise. */
-export function dnsmasqConfig(domains: readonly LabDomain[]): string {
-  const quote = (s: string) => {
-    if (/["\\]/.test(s)) throw new Error(`lab: TXT string with a quote or backslash is not supported: ${s}`);
-    return `"${s}"`;
-  };
-  const lines = ["port=53", "listen-address=127.0.0.1", "bind-interfaces", "no-resolv", "no-hosts", "no-poll", "local=/test/", "log-facility=-"];
-  for (const d of domains) {
-    // Each TXT record is written as its character-strings, so a >255-octet record reaches clients split (RFC 1035 §3.3.14).
-    for (const record of d.stsTxt) lines.push(`txt-record=_mta-sts.${d.domain},${record.map(quote).join(",")}`);
-    for (const record of d.tlsRptTxt) lines.push(`txt-record=_smtp._tls.${d.domain},${record.map(quote).join(",")}`);
-    d.mx.forEach((host, i) => lines.push(`mx-host=${d.domain},${host},${10 * (i + 1)}`));
-    lines.push(`host-record=mta-sts.${d.domain},${addressOf(d)}`);
+function certificateFor(ca: TestCa, d: LabDomain): IssuedCertificate {
+  const host = `mta-sts.${d.domain}`;
+  const label = d.domain.replace(/[^a-z0-9-]/g, "_");
+  switch (d.certificate ?? "valid") {
+    case "expired":
+      return ca.issue(label, [host], { notBefore: new Date(Date.now() - 120 * DAY), notAfter: new Date(Date.now() - 30 * DAY) });
+    case "other-name":
+      return ca.issue(label, [`mta-sts.someone-else.test`]);
+    default:
+      return ca.issue(label, [host]);
   }
-  return lines.join("\n") + "\n";
 }
 
 function addressOf(d: LabDomain): string {
   return d.tls === "legacy" ? "127.0.0.2" : "127.0.0.1";
-}
-
-function run(command: string, args: string[]): void {
-  execFileSync(command, args, { stdio: ["ignore", "ignore", "pipe"] });
 }
 
 function mkdirP(path: string): string {
@@ -245,40 +255,19 @@ function mkdirP(path: string): string {
   return path;
 }
 
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function namespacePids(ns: string): number[] {
-  const result = spawnSync("ip", ["netns", "pids", ns], { encoding: "utf8" });
-  return result.status === 0 ? result.stdout.split(/\s+/).filter(Boolean).map(Number) : [];
-}
-
-/** Namespaces of earlier lab runs whose process is gone: kill what is left in them and delete them. */
+/**
+ * Namespaces of earlier runs of this lab (exactly `<prefix><pid>`) whose process is gone: kill
+ * what is left in them and delete them. Any other name is someone else's and is left alone.
+ */
 function removeStaleLabs(): void {
   const list = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout ?? "";
   for (const line of list.split("\n")) {
     const name = line.split(" ")[0];
-    if (!name.startsWith(PREFIX)) continue;
-    const owner = Number(name.slice(PREFIX.length));
+    const owned = new RegExp(`^${PREFIX}(\\d+)$`).exec(name);
+    if (!owned) continue;
+    const owner = Number(owned[1]);
     if (owner === process.pid || isAlive(owner)) continue;
-    for (const pid of namespacePids(name)) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
-    spawnSync("ip", ["netns", "del", name]);
+    deleteNamespace(name);
     rmSync(join("/etc/netns", name), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
