@@ -40,13 +40,53 @@ function detectKind(text: string): Exclude<LintKind, "auto"> {
 
 /**
  * A TXT value as pasted: plain (`v=STSv1; id=1`), or in DNS presentation form as `dig` prints it
- * (`"v=TLSRPTv1; rua=..." "more"`), whose character-strings are joined (RFC 1035 §5.1).
+ * (`"v=TLSRPTv1; rua=..." "more"`), whose character-strings are joined (RFC 1035 §5.1). A scan
+ * rather than a regular expression, so that an unterminated string of escaped quotes costs linear
+ * time, not quadratic.
  */
 export function txtFromPresentation(text: string): string {
-  const trimmed = text.replace(/\r?\n$/, "");
+  const trimmed = text.endsWith("\r\n") ? text.slice(0, -2) : text.endsWith("\n") ? text.slice(0, -1) : text;
   if (!trimmed.trimStart().startsWith('"')) return trimmed;
-  const strings = [...trimmed.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, "$1"));
+  const strings: string[] = [];
+  for (let open = trimmed.indexOf('"'); open >= 0; ) {
+    const bytes: number[] = [];
+    let i = open + 1;
+    // RFC 1035 §5.1: inside quotes, \DDD is the octet DDD (decimal; dig writes UTF-8 so), and a
+    // backslash makes any other next character literal.
+    while (i < trimmed.length && trimmed[i] !== '"') {
+      const octet = trimmed[i] === "\\" ? decimalOctet(trimmed, i + 1) : undefined;
+      if (octet !== undefined) {
+        bytes.push(octet);
+        i += 4;
+        continue;
+      }
+      if (trimmed[i] === "\\" && i + 1 < trimmed.length) i++;
+      const code = trimmed.charCodeAt(i);
+      if (code < 0x80) {
+        bytes.push(code);
+        i++;
+        continue;
+      }
+      const char = String.fromCodePoint(trimmed.codePointAt(i)!);
+      for (const b of Buffer.from(char, "utf8")) bytes.push(b);
+      i += char.length;
+    }
+    if (i >= trimmed.length) break; // unterminated: not a character-string
+    strings.push(Buffer.from(bytes).toString("utf8"));
+    open = trimmed.indexOf('"', i + 1);
+  }
   return strings.join("");
+}
+
+/** The octet written as three decimal digits at `at` (`\\027`), if there are. */
+function decimalOctet(text: string, at: number): number | undefined {
+  let value = 0;
+  for (let k = at; k < at + 3; k++) {
+    const digit = text.charCodeAt(k) - 0x30;
+    if (!(digit >= 0 && digit <= 9)) return undefined;
+    value = value * 10 + digit;
+  }
+  return value <= 255 ? value : undefined;
 }
 
 export function registerLint(program: Command, ctx: CliContext): void {
