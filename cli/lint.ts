@@ -2,13 +2,17 @@
  * `mta-sts lint [file] [--kind policy|sts|tlsrpt] [--json]`: read a policy file or a TXT value
  * (from a file, or standard input when the file is `-` or omitted) the way a sender would, and
  * print each problem with its line. Exit 1 when there is an error, 0 when only warnings.
+ * The input is read with the size bound of a policy or TXT value (bounded-read.ts), and the
+ * text it contains is escaped before it reaches the terminal.
  */
-import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { Finding } from "../components/model/findings";
 import { analysePolicy } from "../components/model/policy";
 import { analyseStsRecord, analyseTlsRptRecord } from "../components/model/records";
-import { CliContext, EXIT_FINDINGS, UsageError } from "./exit-codes";
+import { terminalLines } from "../components/terminal-text";
+import { INPUT_LIMITS, readBoundedFile } from "./bounded-read";
+import { CliContext, EXIT_FINDINGS } from "./exit-codes";
+import { formatJson } from "./json-output";
 
 export const LINT_KINDS = ["auto", "policy", "sts", "tlsrpt"] as const;
 type LintKind = (typeof LINT_KINDS)[number];
@@ -100,23 +104,19 @@ export function registerLint(program: Command, ctx: CliContext): void {
       const text = await readInput(file, ctx);
       const report = lintText(text, options.kind);
       if (options.json) {
-        ctx.out(JSON.stringify(report, null, 2) + "\n");
+        ctx.out(formatJson(report.valid, report));
       } else {
         const source = file && file !== "-" ? file : "<stdin>";
-        for (const f of report.findings) {
-          ctx.out(`${f.severity} ${source}${f.line !== undefined ? `:${f.line}` : ""}: ${f.message}\n`);
-        }
-        ctx.out(report.valid ? `ok ${source}: valid ${KIND_NAMES[report.kind]}\n` : `fail ${source}: not a valid ${KIND_NAMES[report.kind]}; senders would ignore it\n`);
+        const lines = report.findings.map((f) => `${f.severity} ${source}${f.line !== undefined ? `:${f.line}` : ""}: ${f.message}`);
+        lines.push(report.valid ? `ok ${source}: valid ${KIND_NAMES[report.kind]}` : `fail ${source}: not a valid ${KIND_NAMES[report.kind]}; senders would ignore it`);
+        // Messages quote the input's own bytes: escaped, so a hostile line cannot rewrite the report.
+        ctx.out(terminalLines(lines));
       }
       if (!report.valid) ctx.exitCode = EXIT_FINDINGS;
     });
 }
 
 async function readInput(file: string | undefined, ctx: CliContext): Promise<string> {
-  if (file === undefined || file === "-") return ctx.readStdin();
-  try {
-    return readFileSync(file, "utf8");
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  if (file === undefined || file === "-") return ctx.readStdin(INPUT_LIMITS.policyOrTxt);
+  return readBoundedFile(file, INPUT_LIMITS.policyOrTxt).toString("utf8");
 }
