@@ -2,19 +2,21 @@
  * `mta-sts check <domain>`: check a live mail domain as a careful sending MTA would (RFC 8461,
  * RFC 8460). This module only parses options and prints; the checking is `components/check`.
  *
- * Exit codes: 0 every check passed (warnings allowed), 1 at least one check failed, 2 could not
- * run (bad arguments, unreadable --ca-file or --expect file, no DNS answer at all).
+ * Exit codes: 0 every check passed (warnings allowed), 1 at least one check failed (a domain
+ * that does not exist included), 2 could not run (bad arguments, unreadable --ca-file or
+ * --expect file, no DNS answer at all).
  */
-import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { createDnsLookup, parseServerAddress } from "../components/check/dns-lookup";
 import { fetchPolicy } from "../components/check/fetch-policy";
-import { formatReport, formatReportJson } from "../components/check/report";
+import { formatReport } from "../components/check/report";
 import { CheckCouldNotRun, CheckIo, runCheck } from "../components/check/run-check";
 import { normaliseHostname } from "../components/model/hostname";
 import type { RenderedMailDomain } from "../components/model/rendered";
+import { loadCaFile } from "./ca-file";
 import { loadRenderedDomains } from "./config-file";
-import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, EXIT_OK, UsageError } from "./exit-codes";
+import { CliContext, CliError, EXIT_FINDINGS, EXIT_OK, UsageError } from "./exit-codes";
+import { formatJson } from "./json-output";
 
 export interface CheckCliDeps {
   /** Reads a config file into what it renders; throws `UsageError` on a bad config. */
@@ -30,31 +32,56 @@ export const defaultCheckDeps: CheckCliDeps = {
   io: ({ resolver, timeoutMs }) => ({ dns: createDnsLookup({ server: resolver, timeoutMs }), fetchPolicy }),
 };
 
+/** `--timeout` bounds, in seconds: below 0.1 s not even a local resolver answers reliably. */
+export const MIN_TIMEOUT_SECONDS = 0.1;
+export const MAX_TIMEOUT_SECONDS = 60;
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+
 interface CheckFlags {
   json?: boolean;
   resolver?: string;
   caFile?: string;
   expect?: string;
+  stack?: string;
   timeout: string;
+}
+
+/** `--timeout` in milliseconds, or a usage error saying what the range is. */
+export function parseTimeout(value: string): number {
+  const seconds = Number(value);
+  const range = `give ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS} seconds (the default is ${DEFAULT_TIMEOUT_SECONDS})`;
+  if (value.trim() === "" || !Number.isFinite(seconds)) throw new UsageError(`--timeout "${value}" is not a number of seconds; ${range}`);
+  if (seconds < MIN_TIMEOUT_SECONDS) throw new UsageError(`--timeout "${value}" is too short: the minimum is ${MIN_TIMEOUT_SECONDS} s, and there is no "no limit"; ${range}`);
+  if (seconds > MAX_TIMEOUT_SECONDS) throw new UsageError(`--timeout "${value}" is too long: the maximum is ${MAX_TIMEOUT_SECONDS} s; ${range}`);
+  return Math.round(seconds * 1000);
 }
 
 export function registerCheck(program: Command, ctx: CliContext, deps: CheckCliDeps = defaultCheckDeps): Command {
   return program
     .command("check")
     .description("check a live mail domain's MTA-STS and TLS-RPT as a sending MTA would (exit 0 ok, 1 failures, 2 could not run)")
-    .argument("<domain>", "the mail domain, e.g. example.com (an IDN is fine)")
+    .argument("[domain]", "the mail domain, e.g. example.com (an IDN is fine)")
     .option("--json", "print the report as JSON")
-    .option("--resolver <host:port>", "ask this DNS server instead of the system's resolvers, e.g. 127.0.0.1:5353")
+    .option("--resolver <address>", "ask this DNS server instead of the system's resolvers: an IP address with an optional port, e.g. 127.0.0.1:5353 or [::1]:53")
     .option("--ca-file <pem>", "trust the certificate authorities in this PEM file instead of the system's")
-    .option("--expect <config file>", "also fail when the live policy, id or records differ from what this config renders")
-    .addOption(new Option("--timeout <seconds>", "time limit of each DNS question and of the policy fetch").default("10"))
-    .action(async (domainArg: string, flags: CheckFlags) => {
+    .option("-s, --stack <file>", "the stack config the domain is deployed from: also fail when the live policy, id or records differ from what it renders")
+    .option("--expect <config file>", "the same as --stack")
+    .addOption(
+      new Option("--timeout <seconds>", `time limit of each DNS question and of the policy fetch, ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}`).default(String(DEFAULT_TIMEOUT_SECONDS)),
+    )
+    .action(async (domainArg: string | undefined, flags: CheckFlags) => {
+      if (domainArg === undefined) {
+        if (flags.stack !== undefined) {
+          throw new UsageError(
+            `checking every domain of a stack (\`mta-sts check --stack ${flags.stack}\` without a domain) is not available yet; check one domain against it: \`mta-sts check <domain> --stack ${flags.stack}\``,
+          );
+        }
+        throw new UsageError("missing the domain to check, e.g. `mta-sts check example.com`");
+      }
       const host = normaliseHostname(domainArg);
       if (!host.ok) throw new UsageError(`domain ${host.error.message}`);
       const domain = host.value;
-      const seconds = Number(flags.timeout);
-      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 300) throw new UsageError(`--timeout "${flags.timeout}" must be a number of seconds from 0 to 300`);
-      const timeoutMs = Math.round(seconds * 1000);
+      const timeoutMs = parseTimeout(flags.timeout);
       if (flags.resolver !== undefined) {
         try {
           parseServerAddress(flags.resolver);
@@ -62,31 +89,27 @@ export function registerCheck(program: Command, ctx: CliContext, deps: CheckCliD
           throw new UsageError(`--resolver ${(err as Error).message}`);
         }
       }
-      let ca: Buffer | undefined;
-      if (flags.caFile !== undefined) {
-        try {
-          ca = readFileSync(flags.caFile);
-        } catch (err) {
-          throw new UsageError(`--ca-file ${flags.caFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; give a readable PEM file`);
-        }
-        if (!ca.toString("latin1").includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`--ca-file ${flags.caFile} contains no PEM certificate`);
+      const ca = flags.caFile !== undefined ? loadCaFile(flags.caFile) : undefined;
+      if (flags.stack !== undefined && flags.expect !== undefined && flags.stack !== flags.expect) {
+        throw new UsageError(`--stack ${flags.stack} and --expect ${flags.expect} name two files; give one`);
       }
+      const expectFile = flags.expect ?? flags.stack;
       let expect: RenderedMailDomain | undefined;
-      if (flags.expect !== undefined) {
-        const rendered = deps.loadRenderedDomains(flags.expect);
+      if (expectFile !== undefined) {
+        const rendered = deps.loadRenderedDomains(expectFile);
         expect = rendered.find((d) => d.domain === domain);
         if (!expect) {
-          throw new UsageError(`--expect ${flags.expect} has no domain ${domain} (it has ${rendered.map((d) => d.domain).join(", ") || "none"})`);
+          throw new UsageError(`${expectFile} has no domain ${domain} (it has ${rendered.map((d) => d.domain).join(", ") || "none"})`);
         }
       }
       let report;
       try {
         report = await runCheck({ domain, expect, ca, timeoutMs, httpsPort: deps.httpsPort }, deps.io({ resolver: flags.resolver, timeoutMs }));
       } catch (err) {
-        if (err instanceof CheckCouldNotRun) throw new UsageError(err.message, EXIT_COULD_NOT_RUN);
+        if (err instanceof CheckCouldNotRun) throw new CliError("dns", err.message);
         throw err;
       }
-      ctx.out(flags.json ? formatReportJson(report) : formatReport(report));
+      ctx.out(flags.json ? formatJson(report.ok, report) : formatReport(report));
       ctx.exitCode = report.ok ? EXIT_OK : EXIT_FINDINGS;
     });
 }

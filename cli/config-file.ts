@@ -3,11 +3,11 @@
  * `mta-sts:defaults`, as `Pulumi.<stack>.yaml`) or a plain YAML/JSON file with `domains:` and
  * `defaults:`. Both are validated by the same stack schema the program uses.
  */
-import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { renderMailDomain, RenderedMailDomain } from "../components/model/rendered";
 import { ConfigIssue } from "../components/model/config";
 import { DomainDeployment, SharedAwsHostConfig, StackConfigInput, stackConfigInput, validateStackConfig } from "../components/stack/stack-config";
+import { INPUT_LIMITS, readBoundedFile } from "./bounded-read";
 import { EXIT_COULD_NOT_RUN, UsageError } from "./exit-codes";
 
 /** The project name in Pulumi.yaml, and so the namespace of its config keys. */
@@ -18,25 +18,21 @@ export const CONFIG_NAMESPACE = "mta-sts";
  * program would not read listed as unknown (the validator reports each with a did-you-mean).
  */
 export function readStackConfigFile(path: string): StackConfigInput {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  // Size and time bounded (bounded-read.ts); a CliError with the code `io` when it cannot be read.
+  const text = readBoundedFile(path, INPUT_LIMITS.stackFile).toString("utf8");
   let doc: unknown;
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new UsageError(`${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+    throw new UsageError(`${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`, EXIT_COULD_NOT_RUN, { code: "config" });
   }
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-    throw new UsageError(`${path}: expected a mapping with \`config:\` (a Pulumi stack file) or \`domains:\``);
+    throw new UsageError(`${path}: expected a mapping with \`config:\` (a Pulumi stack file) or \`domains:\``, EXIT_COULD_NOT_RUN, { code: "config" });
   }
   const record = doc as Record<string, unknown>;
   if (Object.hasOwn(record, "config")) {
     const config = record.config ?? {};
-    if (typeof config !== "object" || Array.isArray(config)) throw new UsageError(`${path}: \`config:\` must be a mapping of keys such as mta-sts:domains`);
+    if (typeof config !== "object" || Array.isArray(config)) throw new UsageError(`${path}: \`config:\` must be a mapping of keys such as mta-sts:domains`, EXIT_COULD_NOT_RUN, { code: "config" });
     return stackConfigInput(config as Record<string, unknown>, CONFIG_NAMESPACE);
   }
   return stackConfigInput(record);
@@ -45,7 +41,7 @@ export function readStackConfigFile(path: string): StackConfigInput {
 /** Report config issues as one UsageError: every problem on its own line with its path. */
 export function configError(path: string, issues: readonly ConfigIssue[]): UsageError {
   const lines = issues.map((i) => `  ${i.path}: ${i.message}`).join("\n");
-  return new UsageError(`${path} has ${issues.length} problem${issues.length === 1 ? "" : "s"}; nothing was planned or declared:\n${lines}`, EXIT_COULD_NOT_RUN);
+  return new UsageError(`${path} has ${issues.length} problem${issues.length === 1 ? "" : "s"}; nothing was planned or declared:\n${lines}`, EXIT_COULD_NOT_RUN, { code: "config", issues });
 }
 
 /** Validated deployments of every domain in a config file; throws UsageError listing all issues. */

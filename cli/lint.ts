@@ -2,13 +2,17 @@
  * `mta-sts lint [file] [--kind policy|sts|tlsrpt] [--json]`: read a policy file or a TXT value
  * (from a file, or standard input when the file is `-` or omitted) the way a sender would, and
  * print each problem with its line. Exit 1 when there is an error, 0 when only warnings.
+ * The input is read with the size bound of a policy or TXT value (bounded-read.ts), and the
+ * text it contains is escaped before it reaches the terminal.
  */
-import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { Finding } from "../components/model/findings";
 import { analysePolicy } from "../components/model/policy";
 import { analyseStsRecord, analyseTlsRptRecord } from "../components/model/records";
-import { CliContext, EXIT_FINDINGS, UsageError } from "./exit-codes";
+import { terminalLines } from "../components/terminal-text";
+import { INPUT_LIMITS, readBoundedFile } from "./bounded-read";
+import { CliContext, EXIT_FINDINGS } from "./exit-codes";
+import { formatJson } from "./json-output";
 
 export const LINT_KINDS = ["auto", "policy", "sts", "tlsrpt"] as const;
 type LintKind = (typeof LINT_KINDS)[number];
@@ -40,13 +44,53 @@ function detectKind(text: string): Exclude<LintKind, "auto"> {
 
 /**
  * A TXT value as pasted: plain (`v=STSv1; id=1`), or in DNS presentation form as `dig` prints it
- * (`"v=TLSRPTv1; rua=..." "more"`), whose character-strings are joined (RFC 1035 §5.1).
+ * (`"v=TLSRPTv1; rua=..." "more"`), whose character-strings are joined (RFC 1035 §5.1). A scan
+ * rather than a regular expression, so that an unterminated string of escaped quotes costs linear
+ * time, not quadratic.
  */
 export function txtFromPresentation(text: string): string {
-  const trimmed = text.replace(/\r?\n$/, "");
+  const trimmed = text.endsWith("\r\n") ? text.slice(0, -2) : text.endsWith("\n") ? text.slice(0, -1) : text;
   if (!trimmed.trimStart().startsWith('"')) return trimmed;
-  const strings = [...trimmed.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, "$1"));
+  const strings: string[] = [];
+  for (let open = trimmed.indexOf('"'); open >= 0; ) {
+    const bytes: number[] = [];
+    let i = open + 1;
+    // RFC 1035 §5.1: inside quotes, \DDD is the octet DDD (decimal; dig writes UTF-8 so), and a
+    // backslash makes any other next character literal.
+    while (i < trimmed.length && trimmed[i] !== '"') {
+      const octet = trimmed[i] === "\\" ? decimalOctet(trimmed, i + 1) : undefined;
+      if (octet !== undefined) {
+        bytes.push(octet);
+        i += 4;
+        continue;
+      }
+      if (trimmed[i] === "\\" && i + 1 < trimmed.length) i++;
+      const code = trimmed.charCodeAt(i);
+      if (code < 0x80) {
+        bytes.push(code);
+        i++;
+        continue;
+      }
+      const char = String.fromCodePoint(trimmed.codePointAt(i)!);
+      for (const b of Buffer.from(char, "utf8")) bytes.push(b);
+      i += char.length;
+    }
+    if (i >= trimmed.length) break; // unterminated: not a character-string
+    strings.push(Buffer.from(bytes).toString("utf8"));
+    open = trimmed.indexOf('"', i + 1);
+  }
   return strings.join("");
+}
+
+/** The octet written as three decimal digits at `at` (`\\027`), if there are. */
+function decimalOctet(text: string, at: number): number | undefined {
+  let value = 0;
+  for (let k = at; k < at + 3; k++) {
+    const digit = text.charCodeAt(k) - 0x30;
+    if (!(digit >= 0 && digit <= 9)) return undefined;
+    value = value * 10 + digit;
+  }
+  return value <= 255 ? value : undefined;
 }
 
 export function registerLint(program: Command, ctx: CliContext): void {
@@ -60,23 +104,19 @@ export function registerLint(program: Command, ctx: CliContext): void {
       const text = await readInput(file, ctx);
       const report = lintText(text, options.kind);
       if (options.json) {
-        ctx.out(JSON.stringify(report, null, 2) + "\n");
+        ctx.out(formatJson(report.valid, report));
       } else {
         const source = file && file !== "-" ? file : "<stdin>";
-        for (const f of report.findings) {
-          ctx.out(`${f.severity} ${source}${f.line !== undefined ? `:${f.line}` : ""}: ${f.message}\n`);
-        }
-        ctx.out(report.valid ? `ok ${source}: valid ${KIND_NAMES[report.kind]}\n` : `fail ${source}: not a valid ${KIND_NAMES[report.kind]}; senders would ignore it\n`);
+        const lines = report.findings.map((f) => `${f.severity} ${source}${f.line !== undefined ? `:${f.line}` : ""}: ${f.message}`);
+        lines.push(report.valid ? `ok ${source}: valid ${KIND_NAMES[report.kind]}` : `fail ${source}: not a valid ${KIND_NAMES[report.kind]}; senders would ignore it`);
+        // Messages quote the input's own bytes: escaped, so a hostile line cannot rewrite the report.
+        ctx.out(terminalLines(lines));
       }
       if (!report.valid) ctx.exitCode = EXIT_FINDINGS;
     });
 }
 
 async function readInput(file: string | undefined, ctx: CliContext): Promise<string> {
-  if (file === undefined || file === "-") return ctx.readStdin();
-  try {
-    return readFileSync(file, "utf8");
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  if (file === undefined || file === "-") return ctx.readStdin(INPUT_LIMITS.policyOrTxt);
+  return readBoundedFile(file, INPUT_LIMITS.policyOrTxt).toString("utf8");
 }

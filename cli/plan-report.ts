@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { RenderedMailDomain } from "../components/model/rendered";
 import { DomainDeployment } from "../components/stack/stack-config";
 import { ConfigIssue } from "../components/model/config";
+import { terminalLines } from "../components/terminal-text";
 import { PlannedResource } from "./plan-engine";
 
 export const PLAN_NOTICE =
@@ -91,7 +92,8 @@ export function planToText(plan: Plan): string {
   const waits = new Map<string, string[]>();
   for (const [waiter, waited] of plan.edges) waits.set(waiter, [...(waits.get(waiter) ?? []), waited]);
   for (const [waiter, waited] of waits) out.push(`${waiter}  waits for  ${waited.join(", ")}`);
-  return out.join("\n") + "\n";
+  // Names, values and warnings come from the stack file: escaped like any other outside text.
+  return terminalLines(out);
 }
 
 /** Inputs as `a.b[0].c = value` lines; multi-line or long text is summarised by size and hash. */

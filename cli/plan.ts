@@ -1,35 +1,47 @@
 /**
- * `mta-sts plan [--stack <file>] [--json]`: the offline plan. Validates the stack config (every
+ * `mta-sts plan --stack <file> [--json]`: the offline plan. Validates the stack config (every
  * problem with its path, exit 2, nothing declared), then evaluates the very program `pulumi up`
  * runs (index.ts) under Pulumi's mock engine and prints, per domain, the policy, id, records and
  * URL, then every resource with its parent and inputs, and the ordering edges.
+ *
+ * `--stack` is required: planning a default file when the flag is forgotten would look like a
+ * real plan in CI. The file planned is named in the plan, and on stderr.
  */
 import { Command } from "commander";
 import { ConfigIssue, domainWarningText } from "../components/model/config";
 import { renderMailDomain } from "../components/model/rendered";
 import { componentNames, SHARED_AWS_HOST_NAME } from "../components/stack/declare-domains";
 import { DomainDeployment } from "../components/stack/stack-config";
+import { terminalLines } from "../components/terminal-text";
 import { loadDomainDeployments, readStackConfigFile } from "./config-file";
 import { CliContext } from "./exit-codes";
+import { formatJson } from "./json-output";
 import { runProgramOffline } from "./plan-engine";
 import { buildPlan, planToText } from "./plan-report";
+import { stackFileOption } from "./stack-option";
 
 export function registerPlan(program: Command, ctx: CliContext): void {
   program
     .command("plan")
     .description("print what `pulumi up` would declare for a stack config, offline (no cloud, no credentials, not a diff)")
-    .option("-s, --stack <file>", "the stack config file", "Pulumi.example.yaml")
+    .option("-s, --stack <file>", "the stack config file, e.g. Pulumi.example.yaml (required)")
     .option("--json", "print one JSON document")
-    .action(async (options: { stack: string; json?: boolean }) => {
+    .action(async (options: { stack?: string; json?: boolean }) => {
+      const file = stackFileOption("plan", options);
       // Validate first: a bad config must fail before anything is declared.
-      const { domains, sharedAwsHost, warnings } = loadDomainDeployments(options.stack);
+      const { domains, sharedAwsHost, warnings } = loadDomainDeployments(file);
       const rendered = domains.map((d) => renderMailDomain(d.intent));
-      const run = await runProgramOffline(readStackConfigFile(options.stack));
+      const run = await runProgramOffline(readStackConfigFile(file));
       const names = componentNames(domains.map((d) => d.intent.domain));
       // With mta-sts:sharedAwsHost, every AWS domain lives in the one shared host component.
       if (sharedAwsHost) for (const d of domains) if (d.host === "aws") names.set(d.intent.domain, SHARED_AWS_HOST_NAME);
-      const plan = buildPlan(options.stack, domains, rendered, names, run.resources, [...warnings, ...programOnlyWarnings(domains, warnings, run.warnings)]);
-      ctx.out(options.json ? JSON.stringify(plan, null, 2) + "\n" : planToText(plan));
+      const plan = buildPlan(file, domains, rendered, names, run.resources, [...warnings, ...programOnlyWarnings(domains, warnings, run.warnings)]);
+      if (options.json) {
+        ctx.out(formatJson(true, plan));
+        return;
+      }
+      ctx.out(planToText(plan));
+      ctx.err(terminalLines([`planned ${file}: ${plan.domains.length} domain(s), ${plan.resources.length} resource(s)`]));
     });
 }
 

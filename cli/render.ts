@@ -1,35 +1,43 @@
 /**
- * `mta-sts render --config <file> [--json]`: for each domain, the policy bytes, the id and the
- * records exactly as they would be deployed. Offline and deterministic.
+ * `mta-sts render --stack <file> [--json]`: for each domain, the policy bytes, the id and the
+ * records exactly as they would be deployed. Offline and deterministic. `--config` is the same
+ * option under its first name.
  */
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { splitTxtValue } from "../components/model/records";
 import { renderMailDomain } from "../components/model/rendered";
+import { terminalLines } from "../components/terminal-text";
 import { loadDomainDeployments } from "./config-file";
 import { CliContext } from "./exit-codes";
+import { formatJson } from "./json-output";
+import { stackFileOption } from "./stack-option";
 
 export function registerRender(program: Command, ctx: CliContext): void {
   program
     .command("render")
     .description("print, for each domain of a config file, the policy file, its id and the TXT records as they would be deployed")
-    .requiredOption("-c, --config <file>", "a Pulumi stack file (Pulumi.<stack>.yaml) or a YAML file with `domains:`")
+    .option("-s, --stack <file>", "a Pulumi stack file (Pulumi.<stack>.yaml) or a YAML file with `domains:`")
+    .addOption(new Option("-c, --config <file>", "the same as --stack"))
     .option("--json", "print one JSON document")
-    .action((options: { config: string; json?: boolean }) => {
-      const { domains, warnings } = loadDomainDeployments(options.config);
+    .action((options: { stack?: string; config?: string; json?: boolean }) => {
+      const file = stackFileOption("render", options);
+      const { domains, warnings } = loadDomainDeployments(file);
       const rendered = domains.map((d) => renderMailDomain(d.intent));
       if (options.json) {
-        ctx.out(JSON.stringify({ domains: rendered, warnings }, null, 2) + "\n");
+        ctx.out(formatJson(true, { domains: rendered, warnings }));
         return;
       }
-      for (const warning of warnings) ctx.err(`warning ${warning.path}: ${warning.message}\n`);
+      ctx.err(terminalLines(warnings.map((w) => `warning ${w.path}: ${w.message}`)));
+      const lines: string[] = [];
       for (const r of rendered) {
-        ctx.out(`# ${r.domain}\n`);
-        ctx.out(`policy ${r.policyUrl} (id ${r.policyId}, CRLF line ends):\n`);
-        ctx.out(indent(r.policyText.replace(/\r\n/g, "\n")));
-        ctx.out(`TXT ${r.stsRecordName} ${presentTxt(r.stsRecord)}\n`);
-        if (r.tlsRptRecord) ctx.out(`TXT ${r.tlsRptRecordName} ${presentTxt(r.tlsRptRecord)}\n`);
-        ctx.out("\n");
+        lines.push(`# ${r.domain}`, `policy ${r.policyUrl} (id ${r.policyId}, CRLF line ends):`);
+        for (const line of r.policyText.split("\r\n").filter((l) => l !== "")) lines.push(`    ${line}`);
+        lines.push(`TXT ${r.stsRecordName} ${presentTxt(r.stsRecord)}`);
+        if (r.tlsRptRecord) lines.push(`TXT ${r.tlsRptRecordName} ${presentTxt(r.tlsRptRecord)}`);
+        lines.push("");
       }
+      // Values come from the config file: escaped like any other outside text.
+      ctx.out(terminalLines(lines));
     });
 }
 
@@ -41,12 +49,4 @@ function presentTxt(value: string): string {
   return splitTxtValue(value)
     .map((chunk) => `"${chunk.replace(/(["\\])/g, "\\$1")}"`)
     .join(" ");
-}
-
-function indent(text: string): string {
-  return text
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => `    ${line}\n`)
-    .join("");
 }

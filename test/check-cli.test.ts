@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { registerCheck, defaultCheckDeps } from "../cli/check";
-import { CliContext, UsageError } from "../cli/exit-codes";
+import { CliContext, CliError } from "../cli/exit-codes";
 import type { CheckReport } from "../components/check/findings";
 import { validateMailDomain } from "../components/model/config";
 import { splitTxtValue } from "../components/model/records";
@@ -49,6 +49,8 @@ beforeAll(async () => {
     "_mta-sts.grown.test": { TXT: [[rendered.stsRecord]] },
     "grown.test": { MX: [{ priority: 10, exchange: "mx1.example.test" }, { priority: 20, exchange: "mx2.grown.test" }] },
     "mta-sts.grown.test": { A: ["127.0.0.1"] },
+    // A domain that exists (it receives mail) but publishes no MTA-STS at all.
+    "bare.test": { MX: [{ priority: 10, exchange: "mx.bare.test" }] },
   });
   const certificate = ca.issue("cli", [rendered.policyHost, "mta-sts.grown.test"]);
   https = await startHttpsServer({ [rendered.policyHost]: { certificate, handler: serve(rendered.policyText) }, "mta-sts.grown.test": { certificate, handler: serve(rendered.policyText) } });
@@ -60,7 +62,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Run `mta-sts check ...` in-process; UsageError is turned into its exit code as cli/main.ts does. */
+/** Run `mta-sts check ...` in-process; a CliError is turned into its exit code as cli/main.ts does. */
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
@@ -71,7 +73,7 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
     await program.parseAsync(args, { from: "user" });
     return { code: ctx.exitCode, out, err };
   } catch (e) {
-    if (e instanceof UsageError) return { code: e.exitCode, out, err: err + e.message };
+    if (e instanceof CliError) return { code: e.exitCode, out, err: err + e.message };
     throw e;
   }
 }
@@ -154,5 +156,117 @@ describe("mta-sts check: exit codes 0 ok / 1 findings / 2 could not run", () => 
     const { code, err } = await run("check", "bücher.test", ...lab(), "--expect", configPath);
     expect(code).toBe(2);
     expect(err).toMatch(/has no domain xn--bcher-kva\.test/);
+  });
+});
+
+describe("mta-sts check on a domain that does not exist", () => {
+  test("says the domain does not exist in DNS (NXDOMAIN), not \"publish records\", and exits 1", async () => {
+    const { code, out } = await run("check", "nowhere.test", ...lab());
+    expect(code).toBe(1);
+    const lines = out.trimEnd().split("\n");
+    expect(lines[1]).toMatch(/^FAIL domain-exists +nowhere\.test: the domain does not exist in DNS \(NXDOMAIN\).*; fix: check the spelling of nowhere\.test/);
+    expect(out).not.toMatch(/publish/);
+    expect(lines.slice(2, -1).every((l) => l.startsWith("SKIP "))).toBe(true);
+    expect(lines[lines.length - 1]).toMatch(/^FAILED: 1 failed, 0 warning\(s\), 0 passed, 12 skipped$/);
+  });
+
+  test("--json carries the same verdict: ok false, the domain-exists finding", async () => {
+    const { code, out } = await run("check", "nowhere.test", ...lab(), "--json");
+    expect(code).toBe(1);
+    const report = JSON.parse(out) as CheckReport;
+    expect(report.ok).toBe(false);
+    expect(report.findings[0]).toMatchObject({ check: "domain-exists", status: "fail" });
+  });
+
+  test("a domain that exists but publishes nothing is still told to publish the record", async () => {
+    const { code, out } = await run("check", "bare.test", ...lab());
+    expect(code).toBe(1);
+    expect(out).toMatch(/^FAIL sts-record +_mta-sts\.bare\.test has no TXT record starting with "v=STSv1".*; fix: publish TXT _mta-sts\.bare\.test/m);
+    expect(out).not.toMatch(/NXDOMAIN/);
+  });
+});
+
+describe("mta-sts check --stack FILE: the stack the domain is deployed from", () => {
+  test("with a domain, --stack is --expect: the drift checks run against it", async () => {
+    const { code, out } = await run("check", "example.test", ...lab(), "--stack", configPath);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^PASS expect-policy +the served policy is byte for byte/m);
+  });
+
+  test("--stack and --expect naming two files is a usage error", async () => {
+    const { code, err } = await run("check", "example.test", ...lab(), "--stack", configPath, "--expect", join(dir, "other.yaml"));
+    expect(code).toBe(2);
+    expect(err).toMatch(/--stack .* and --expect .* name two files; give one/);
+  });
+
+  test("without a domain it is the fleet check, not available yet: exit 2 saying so", async () => {
+    const { code, out, err } = await run("check", "--stack", configPath);
+    expect(code).toBe(2);
+    expect(out).toBe("");
+    expect(err).toMatch(/checking every domain of a stack .* is not available yet; check one domain against it: `mta-sts check <domain> --stack /);
+  });
+});
+
+describe("mta-sts check --timeout bounds every DNS question", () => {
+  // A server that receives every question and never answers. Before, each question took its
+  // per-try timeout doubled at the retry (1 + 2 s for --timeout 1, and more), so this took
+  // 3.9 s; the jest timeout (2.5 s) is well above the limit of 1 s and below that: not a timed
+  // assert, a test that fails by timing out.
+  test(
+    "--timeout 1 against a server that drops every question: exit 2 with ETIMEOUT within the limit",
+    async () => {
+      dns.mode = "drop";
+      try {
+        const { code, err } = await run("check", "example.test", "--resolver", dns.address, "--ca-file", ca.caPath, "--timeout", "1");
+        expect(code).toBe(2);
+        expect(err).toMatch(/_mta-sts\.example\.test failed: ETIMEOUT .*the DNS gave no answer/);
+      } finally {
+        dns.mode = "answer";
+      }
+    },
+    2500,
+  );
+
+  test.each([
+    ["1e-9", /--timeout "1e-9" is too short: the minimum is 0\.1 s/],
+    ["0", /--timeout "0" is too short: the minimum is 0\.1 s, and there is no "no limit"/],
+    ["-5", /too short/],
+    ["61", /--timeout "61" is too long: the maximum is 60 s/],
+    ["", /--timeout "" is not a number of seconds; give 0\.1 to 60 seconds/],
+  ])("--timeout %j is a usage error saying the range", async (value, reason) => {
+    const { code, err } = await run("check", "example.test", ...lab().slice(0, 4), "--timeout", value);
+    expect(code).toBe(2);
+    expect(err).toMatch(reason);
+  });
+
+  test("--timeout 0.1, the minimum, is accepted", async () => {
+    const { code } = await run("check", "example.test", ...lab().slice(0, 4), "--timeout", "0.1");
+    expect([0, 1, 2]).toContain(code);
+  });
+});
+
+describe("mta-sts check --ca-file: a file that holds no certificate is refused", () => {
+  test.each([
+    ["garbage between the PEM markers", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n", /^no certificate in --ca-file .*: block 1 \(line 1\) between the PEM markers is not a certificate/],
+    ["no PEM block at all", "just some text\n", /^no certificate in --ca-file .*: it has no "-----BEGIN CERTIFICATE-----" block/],
+    ["a BEGIN without an END", "-----BEGIN CERTIFICATE-----\nMIIB\n", /^no certificate in --ca-file .*: block 1 \(line 1\) has no "-----END CERTIFICATE-----" line/],
+  ])("%s: exit 2 before anything is checked", async (_what, content, reason) => {
+    const file = join(dir, `ca-${Math.random().toString(36).slice(2)}.pem`);
+    writeFileSync(file, content);
+    const asked = dns.queries.length;
+    const { code, out, err } = await run("check", "example.test", "--resolver", dns.address, "--ca-file", file);
+    expect(code).toBe(2);
+    expect(out).toBe("");
+    expect(err).toMatch(reason);
+    expect(dns.queries.length).toBe(asked);
+  });
+
+  test("a good certificate followed by a broken one names the broken block", async () => {
+    const { readFileSync } = await import("node:fs");
+    const file = join(dir, "ca-half.pem");
+    writeFileSync(file, readFileSync(ca.caPath, "latin1") + "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "latin1");
+    const { code, err } = await run("check", "example.test", "--resolver", dns.address, "--ca-file", file);
+    expect(code).toBe(2);
+    expect(err).toMatch(/^--ca-file .*ca-half\.pem: block 2 \(line \d+\) between the PEM markers is not a certificate/);
   });
 });

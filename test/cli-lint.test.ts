@@ -60,7 +60,7 @@ describe("lint a policy file (RFC 8461 §3.2)", () => {
     const { code, out } = await run(["lint", "--json", fixture("policy-bad.txt")]);
     expect(code).toBe(1);
     const report = JSON.parse(out);
-    expect(report).toMatchObject({ kind: "policy", valid: false });
+    expect(report).toMatchObject({ ok: false, kind: "policy", valid: false });
     expect(report.findings.map((f: { line: number }) => f.line)).toEqual([2, 3, 4, 5, 6]);
     expect(report.findings[4]).toMatchObject({ severity: "warning", kind: "unknown-field" });
   });
@@ -68,7 +68,7 @@ describe("lint a policy file (RFC 8461 §3.2)", () => {
   it("--json on a valid policy says valid and exits 0", async () => {
     const { code, out } = await run(["lint", "--json", "-"], "version: STSv1\nmode: none\nmax_age: 86400\n");
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ kind: "policy", valid: true, findings: [] });
+    expect(JSON.parse(out)).toEqual({ ok: true, kind: "policy", valid: true, findings: [] });
   });
 });
 
@@ -93,7 +93,7 @@ describe("lint a TXT value (RFC 8461 §3.1, RFC 8460 §3)", () => {
   ])("accepts the RFC example %j from stdin (exit 0)", async (txt, kind) => {
     const { code, out } = await run(["lint", "--json"], `${txt}\n`);
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ kind, valid: true, findings: [] });
+    expect(JSON.parse(out)).toEqual({ ok: true, kind, valid: true, findings: [] });
   });
 
   it.each([

@@ -20,7 +20,8 @@ describe("render --json: the exact bytes, ids and records", () => {
   it("renders every domain of a Pulumi stack file with defaults merged", async () => {
     const { code, out } = await run(["render", "--config", fixture("Pulumi.stack.yaml"), "--json"]);
     expect(code).toBe(0);
-    const { domains, warnings } = JSON.parse(out);
+    const { ok, domains, warnings } = JSON.parse(out);
+    expect(ok).toBe(true);
     expect(domains).toEqual([
       {
         domain: "example.com",
@@ -117,11 +118,16 @@ describe("render: a bad config exits 2 and lists every issue with its path", () 
     expect(err).not.toMatch(/\n\s+at /);
   });
 
-  it("--json does not change that: exit 2, issues on stderr, nothing on stdout", async () => {
+  it("with --json: exit 2, and the error with every issue as one JSON object on stdout", async () => {
     const { code, out, err } = await run(["render", "--json", "--config", fixture("bad.yaml")]);
     expect(code).toBe(2);
-    expect(out).toBe("");
-    expect(err).toMatch(/11 problems/);
+    expect(err).toBe("");
+    const { ok, error } = JSON.parse(out);
+    expect(ok).toBe(false);
+    expect(error.code).toBe("config");
+    expect(error.message).toMatch(/bad\.yaml has 11 problems; nothing was planned or declared$/);
+    expect(error.issues).toHaveLength(11);
+    expect(error.issues[0]).toEqual({ path: "defaults.policy.maxage", message: expect.stringContaining('did you mean "maxAgeSeconds"?') });
   });
 
   it.each([
@@ -146,9 +152,9 @@ describe("render: a bad config exits 2 and lists every issue with its path", () 
     expect(err).toMatch(/expected a mapping with `config:`/);
   });
 
-  it("without --config: exit 2 with usage", async () => {
+  it("without --stack: exit 2, one line naming the option and the help", async () => {
     const { code, err } = await run(["render"]);
     expect(code).toBe(2);
-    expect(err).toMatch(/required option '-c, --config <file>'/);
+    expect(err).toBe("mta-sts: render needs the stack config file: --stack <file>, e.g. --stack Pulumi.example.yaml; see `mta-sts render --help`\n");
   });
 });

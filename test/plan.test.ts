@@ -35,7 +35,6 @@ describe("the offline plan of the bundled example", () => {
   });
 
   test("exits 0, says it is an offline plan and not a diff, and lists every domain", () => {
-    expect(first.stderr).toBe("");
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/^# OFFLINE PLAN/);
     expect(first.stdout).toContain("this is not a diff");
@@ -63,6 +62,11 @@ describe("the offline plan of the bundled example", () => {
     expect(first.stdout).toMatch(/example-org-sts-txt {2}waits for .*example-org-deploy/);
   });
 
+  test("names the file it planned, in the plan and on stderr", () => {
+    expect(first.stdout.split("\n")[1]).toBe(`# stack config: ${example}`);
+    expect(first.stderr).toMatch(new RegExp(`^planned ${example.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: 5 domain\\(s\\), \\d+ resource\\(s\\)\n$`));
+  });
+
   test("is byte-identical when run twice", () => {
     const second = plan("--stack", example);
     expect(second.stdout).toBe(first.stdout);
@@ -72,12 +76,21 @@ describe("the offline plan of the bundled example", () => {
     const json = plan("--stack", example, "--json");
     expect(json.status).toBe(0);
     const doc = JSON.parse(json.stdout);
+    expect(Object.keys(doc)[0]).toBe("ok");
+    expect(doc.ok).toBe(true);
     expect(doc.kind).toBe("mta-sts-offline-plan");
     expect(doc.domains.map((d: { domain: string }) => d.domain)).toEqual(["example.com", "example.net", "xn--bcher-kva.example", "example.org", "old-brand.example"]);
     const sts = doc.resources.find((r: { name: string }) => r.name === "example-com-sts-txt");
     expect(sts.dependsOn).toEqual(expect.arrayContaining(["example-com-policy", "example-com-cdn"]));
     expect(doc.edges).toContainEqual(["example-com-sts-txt", "example-com-policy"]);
   });
+});
+
+test("without --stack nothing is planned: exit 2 saying the flag is needed (no silent default file)", () => {
+  const result = plan();
+  expect(result.status).toBe(2);
+  expect(result.stdout).toBe("");
+  expect(result.stderr).toBe("mta-sts: plan needs the stack config file: --stack <file>, e.g. --stack Pulumi.example.yaml; see `mta-sts plan --help`\n");
 });
 
 test("changing one mx changes only that domain's policy, id, policy object and TXT lines", () => {

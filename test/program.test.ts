@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { route53TxtValue } from "../components/dns/txt-values";
-import { installMocks, settle, valueOf } from "./support/pulumi-mocks";
+import { installMocks, isolateModules, settle, valueOf } from "./support/pulumi-mocks";
 
 test("a bad stack config throws a RunError listing every problem and declares nothing", async () => {
   const engine = await installMocks();
@@ -18,7 +18,7 @@ test("a bad stack config throws a RunError listing every problem and declares no
     "mta-sts:defaults": JSON.stringify({ tlsRpt: { rua: ["ftp://reports.example.com"] } }),
   });
   let thrown: unknown;
-  jest.isolateModules(() => {
+  isolateModules(() => {
     try {
       require("../index");
     } catch (err) {
@@ -53,7 +53,7 @@ test("with mta-sts:sharedAwsHost, each domain's stack outputs are the values its
     "mta-sts:skipLiveChecks": "true",
   });
   let program: { domains: Record<string, Record<string, pulumi.Input<string | undefined>>> } | undefined;
-  jest.isolateModules(() => {
+  isolateModules(() => {
     program = require("../index");
   });
   await settle(200);

@@ -10,6 +10,7 @@
  * that it could not check rather than conclude that the record is absent.
  */
 import { promises as dns } from "node:dns";
+import { isIP } from "node:net";
 
 /** One MX record: `10 mx1.example.com.` is `{ priority: 10, exchange: "mx1.example.com" }`. */
 export interface MxRecord {
@@ -25,6 +26,8 @@ export interface DnsLookup {
   mx(name: string): Promise<MxRecord[]>;
   /** IPv4 and IPv6 addresses of `name`; an empty list when it has none. */
   addresses(name: string): Promise<string[]>;
+  /** False when `name` does not exist at all (NXDOMAIN), true when it exists, with or without records. */
+  nameExists(name: string): Promise<boolean>;
 }
 
 /** A lookup that got no answer at all; `code` is node's (`ETIMEOUT`, `ECONNREFUSED`, `ESERVFAIL`...). */
@@ -43,9 +46,9 @@ export class DnsLookupError extends Error {
 export interface DnsLookupOptions {
   /** `host:port` (`127.0.0.1:5353`, `[::1]:53`) or `host` of the server to ask; defaults to the system's resolvers. */
   readonly server?: string;
-  /** Per-try timeout in milliseconds. Defaults to 5000. */
+  /** Time limit of each question, its retries included, in milliseconds. Defaults to 5000. */
   readonly timeoutMs?: number;
-  /** Tries per question. Defaults to 2. */
+  /** Tries per question, within its time limit. Defaults to 2. */
   readonly tries?: number;
 }
 
@@ -67,21 +70,48 @@ export function parseServerAddress(value: string): string {
   if (bracketed) [, host, port] = bracketed;
   else if (v4) [, host, port] = v4;
   else if (bareV6) host = bareV6;
-  if (!host) throw new TypeError(`"${value}" is not an address: write an IP address with an optional port, e.g. 127.0.0.1:5353 or [::1]:53`);
+  // The patterns only pick out the host; node decides whether it is an address (999.1.1.1 and 1::2::3 are not).
+  if (!host || isIP(host) === 0) throw new TypeError(`"${value}" is not an address: write an IP address with an optional port, e.g. 127.0.0.1:5353 or [::1]:53`);
   const portNumber = port === undefined ? 53 : Number(port);
   if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) throw new TypeError(`"${value}" has port ${port}; a port is 1 to 65535`);
   return host.includes(":") ? `[${host}]:${portNumber}` : `${host}:${portNumber}`;
 }
 
-/** A `DnsLookup` on node's resolver (c-ares), optionally asking one given server. */
+/**
+ * A `DnsLookup` on node's resolver (c-ares), optionally asking one given server. Each question
+ * ends within `timeoutMs`, retries included: c-ares doubles its per-try timeout at each retry
+ * (t + 2t + ... = t(2^tries - 1)), so the per-try timeout is chosen to fit, and a deadline cancels
+ * a question that still has no answer when the time is up.
+ */
 export function createDnsLookup(options: DnsLookupOptions = {}): DnsLookup {
-  const resolver = new dns.Resolver({ timeout: options.timeoutMs ?? 5000, tries: options.tries ?? 2 });
-  if (options.server !== undefined) resolver.setServers([parseServerAddress(options.server)]);
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const tries = options.tries ?? 2;
+  const perTryMs = Math.max(1, Math.floor(timeoutMs / (2 ** tries - 1)));
+  const servers = options.server !== undefined ? [parseServerAddress(options.server)] : undefined;
 
-  async function ask<T>(name: string, rrtype: string, query: () => Promise<T[]>): Promise<T[]> {
+  async function answer<T>(name: string, rrtype: string, query: (resolver: dns.Resolver) => Promise<T[]>): Promise<T[]> {
+    // One resolver per question, so that cancelling it at the deadline cancels only this one.
+    const resolver = new dns.Resolver({ timeout: perTryMs, tries });
+    if (servers) resolver.setServers(servers);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        resolver.cancel();
+        reject(new DnsLookupError(name, rrtype, "ETIMEOUT", `no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
     try {
-      return await query();
+      return await Promise.race([query(resolver), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function ask<T>(name: string, rrtype: string, query: (resolver: dns.Resolver) => Promise<T[]>): Promise<T[]> {
+    try {
+      return await answer(name, rrtype, query);
     } catch (err) {
+      if (err instanceof DnsLookupError) throw err;
       const code = (err as NodeJS.ErrnoException).code ?? "EUNKNOWN";
       if (NO_RECORD.has(code)) return [];
       throw new DnsLookupError(name, rrtype, code, (err as Error).message);
@@ -89,18 +119,31 @@ export function createDnsLookup(options: DnsLookupOptions = {}): DnsLookup {
   }
 
   return {
-    txt: (name) => ask(name, "TXT", () => resolver.resolveTxt(name)),
+    txt: (name) => ask(name, "TXT", (r) => r.resolveTxt(name)),
     mx: (name) =>
-      ask(name, "MX", async () =>
-        (await resolver.resolveMx(name)).map((r) => ({ priority: r.priority, exchange: r.exchange.replace(/\.$/, "") })),
+      ask(name, "MX", async (r) =>
+        (await r.resolveMx(name)).map((record) => ({ priority: record.priority, exchange: record.exchange.replace(/\.$/, "") })),
       ),
     // A sender can use either family: one failing lookup is only an error when the other found nothing.
     addresses: async (name) => {
-      const [v4, v6] = await Promise.allSettled([ask(name, "A", () => resolver.resolve4(name)), ask(name, "AAAA", () => resolver.resolve6(name))]);
+      const [v4, v6] = await Promise.allSettled([ask(name, "A", (r) => r.resolve4(name)), ask(name, "AAAA", (r) => r.resolve6(name))]);
       const found = [...(v4.status === "fulfilled" ? v4.value : []), ...(v6.status === "fulfilled" ? v6.value : [])];
       if (found.length === 0 && v4.status === "rejected") throw v4.reason;
       if (found.length === 0 && v6.status === "rejected") throw v6.reason;
       return found;
+    },
+    // c-ares says ENOTFOUND for NXDOMAIN (no such name) and ENODATA for a name without the type.
+    nameExists: async (name) => {
+      try {
+        await answer(name, "MX", (r) => r.resolveMx(name));
+        return true;
+      } catch (err) {
+        if (err instanceof DnsLookupError) throw err;
+        const code = (err as NodeJS.ErrnoException).code ?? "EUNKNOWN";
+        if (code === "ENOTFOUND" || code === "NOTFOUND") return false;
+        if (code === "ENODATA" || code === "NODATA") return true;
+        throw new DnsLookupError(name, "MX", code, (err as Error).message);
+      }
     },
   };
 }

@@ -1,7 +1,11 @@
 /**
- * The report of `mta-sts check` for people (one line per finding, status first, then the reason
- * and the fix) and for machines (`--json`: the `CheckReport` as is).
+ * The report of `mta-sts check` for people: one line per finding, status first, then the reason
+ * and the fix. Findings quote what the domain publishes (TXT records, policy lines), which a
+ * hostile domain can fill with terminal control sequences, so every line is escaped
+ * (`terminal-text.ts`): no record can erase the FAIL line or print a verdict of its own.
+ * Machines get the `CheckReport` itself as JSON (`--json`).
  */
+import { terminalLines } from "../terminal-text";
 import type { CheckReport } from "./findings";
 
 const LABEL = { pass: "PASS", warn: "WARN", fail: "FAIL", skip: "SKIP" } as const;
@@ -16,9 +20,5 @@ export function formatReport(report: CheckReport): string {
   }
   const { pass, warn, fail, skip } = report.summary;
   lines.push(`${report.ok ? "OK" : "FAILED"}: ${fail} failed, ${warn} warning(s), ${pass} passed, ${skip} skipped`);
-  return lines.join("\n") + "\n";
-}
-
-export function formatReportJson(report: CheckReport): string {
-  return JSON.stringify(report, null, 2) + "\n";
+  return terminalLines(lines);
 }

@@ -65,6 +65,8 @@ export async function runCheck(options: CheckOptions, io: CheckIo): Promise<Chec
     throw new CheckCouldNotRun(`${(err as Error).message}; the DNS gave no answer, so nothing could be checked (try --resolver)`);
   }
   const stsRecords = stsTxt.map((chunks) => chunks.join(""));
+  // No record at all: first tell a domain that is not deployed from one that does not exist.
+  if (stsTxt.length === 0 && !(await domainExists(domain, io))) return nonexistentDomainReport(options, now, policyUrl);
   const sts = selectStsRecord(stsTxt);
   let liveId: string | undefined;
   if (sts.ok) {
@@ -186,6 +188,60 @@ export async function runCheck(options: CheckOptions, io: CheckIo): Promise<Chec
       ...(policy ? { policy: { mode: policy.mode, mx: policy.mx, maxAge: policy.maxAge } } : {}),
       ...(certificateValidTo ? { certificateValidTo: certificateValidTo.toISOString(), daysUntilCertificateExpiry: daysUntil(certificateValidTo, now) } : {}),
     },
+  };
+}
+
+/** Whether the domain itself exists in DNS; a lookup that gets no answer stops the check (exit 2). */
+async function domainExists(domain: string, io: CheckIo): Promise<boolean> {
+  try {
+    return await io.dns.nameExists(domain);
+  } catch (err) {
+    throw new CheckCouldNotRun(`${(err as Error).message}; the DNS gave no answer, so nothing could be checked (try --resolver)`);
+  }
+}
+
+/** The checks a report lists, in order; for a domain that does not exist, all but the first are skipped. */
+const ALL_CHECKS = [
+  "sts-record",
+  "policy-host",
+  "policy-tls",
+  "certificate-chain",
+  "certificate-name",
+  "certificate-expiry",
+  "policy-http-status",
+  "policy-content-type",
+  "policy-size",
+  "policy-syntax",
+  "mx-coverage",
+  "tlsrpt-record",
+];
+
+/**
+ * NXDOMAIN for the domain itself: not a deployment missing its records but a name that does not
+ * exist (a typo, an expired registration, a broken delegation). Still a finding (exit 1): no mail
+ * reaches it.
+ */
+function nonexistentDomainReport(options: CheckOptions, now: Date, policyUrl: string): CheckReport {
+  const { domain } = options;
+  const findings: CheckFinding[] = [
+    {
+      check: "domain-exists",
+      status: "fail",
+      message: `${domain}: the domain does not exist in DNS (NXDOMAIN), so no mail can be delivered to it and there is no MTA-STS to check`,
+      fix: `check the spelling of ${domain}, and that it is registered and delegated to your name servers`,
+    },
+    ...[...ALL_CHECKS, ...(options.expect ? ["expect-sts-record", "expect-tlsrpt-record", "expect-policy"] : [])].map(
+      (check): CheckFinding => ({ check, status: "skip", message: `not checked: ${domain} does not exist` }),
+    ),
+  ];
+  return {
+    domain,
+    policyUrl,
+    checkedAt: now.toISOString(),
+    findings,
+    summary: summarise(findings),
+    ok: false,
+    live: { stsRecords: [], tlsRptRecords: [], mxHosts: [], policyHostAddresses: [] },
   };
 }
 

@@ -17,6 +17,7 @@
  */
 import { Finding, ParseResult, toParseResult } from "./findings";
 import { normaliseMxPattern } from "./hostname";
+import { trimTrailingDots, trimWsp } from "./text";
 
 /**
  * RFC 8461 §3.2: the three modes. `enforce`: deliver only to matching MX hosts over valid TLS;
@@ -86,7 +87,6 @@ export function renderPolicy(intent: PolicyIntent): string {
 const FIELD_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 // sts-policy-ext-value = sts-policy-vchar *(*WSP sts-policy-vchar); vchar is %x21-7E or UTF-8.
 const FIELD_VALUE = /^[^\x00-\x20\x7f]([^\x00-\x08\x0a-\x1f\x7f]*[^\x00-\x20\x7f])?$/u;
-const WSP = /^[ \t]*/;
 
 /** Read a policy as a sender would and report every problem found, with its line. */
 export function analysePolicy(text: string): { value?: Policy; findings: Finding[] } {
@@ -121,8 +121,7 @@ export function analysePolicy(text: string): { value?: Policy; findings: Finding
     if (colon < 0) return error("syntax", `"${line}" is not a \`key: value\` field (RFC 8461 §3.2)`, lineNo);
     const key = line.slice(0, colon);
     // sts-policy-field-delim = ":" *WSP, and each field may be followed by *WSP.
-    const rest = line.slice(colon + 1);
-    const value = rest.slice(WSP.exec(rest)![0].length).replace(/[ \t]+$/, "");
+    const value = trimWsp(line.slice(colon + 1));
     if (!FIELD_NAME.test(key)) {
       return error("syntax", `"${key}" is not a field name: letters, digits, "_", "-", "." with no space before ":" (RFC 8461 §3.2)`, lineNo);
     }
@@ -180,7 +179,7 @@ export function analysePolicy(text: string): { value?: Policy; findings: Finding
     // RFC 8461 §3.2: sts-policy-mx-value = ["*."] Domain, and RFC 5321 §4.1.2 Domain has no
     // root dot, so a zone-file spelling "mx.example.com." is not a valid mx value.
     if (entry.value.endsWith(".")) {
-      error("invalid-value", `mx "${entry.value}" ends with a dot; policies name hosts without the root dot, write "${entry.value.replace(/\.+$/, "")}" (RFC 8461 §3.2, Domain from RFC 5321 §4.1.2)`, entry.line);
+      error("invalid-value", `mx "${entry.value}" ends with a dot; policies name hosts without the root dot, write "${trimTrailingDots(entry.value)}" (RFC 8461 §3.2, Domain from RFC 5321 §4.1.2)`, entry.line);
       continue;
     }
     const result = normaliseMxPattern(entry.value);

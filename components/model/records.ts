@@ -14,6 +14,7 @@
  * (RFC 1035 §3.3.14), which readers concatenate (RFC 7208 §3.3 describes the convention).
  */
 import { Finding, ParseResult, toParseResult } from "./findings";
+import { trimWsp } from "./text";
 
 /** A parsed `_mta-sts` record. */
 export interface StsRecord {
@@ -96,7 +97,7 @@ function splitTagFields(txt: string, versionTag: string, rfc: string): Fields {
     return { fields: [], findings };
   }
   // sep = *WSP ";" *WSP, and a trailing separator is allowed.
-  const parts = txt.split(";").map((p) => p.replace(/^[ \t]+|[ \t]+$/g, ""));
+  const parts = txt.split(";").map(trimWsp);
   if (parts[0] !== versionTag) error("syntax", `"${parts[0]}" is not "${versionTag}" (${rfc})`);
   if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
   const fields: { key: string; value: string }[] = [];
@@ -198,11 +199,23 @@ function ruaUriProblem(uri: string): string | undefined {
     return "is not a URI";
   }
   if (parsed.protocol === "mailto:") {
-    return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(decodeRuaUri(parsed.pathname)) ? undefined : "is not mailto: with an email address";
+    return isEmailAddress(decodeRuaUri(parsed.pathname)) ? undefined : "is not mailto: with an email address";
   }
   // RFC 9110 §4.2.2: https URIs have an authority; WHATWG URL also accepts "https:host".
   if (parsed.protocol === "https:") return /^https:\/\/[^/?#]/i.test(uri) && parsed.hostname ? undefined : "is not https:// with a host";
   return `uses the scheme "${parsed.protocol}"; TLS-RPT defines only mailto: and https:`;
+}
+
+/**
+ * `local@domain.tld` in the loose sense a report address needs: one "@", no white space, a dot
+ * inside the domain. Written without a regular expression: `[^@\s]+\.[^@\s]+$` backtracks
+ * quadratically over a domain of many dots followed by a second "@".
+ */
+function isEmailAddress(address: string): boolean {
+  const at = address.indexOf("@");
+  if (at <= 0 || address.indexOf("@", at + 1) >= 0 || /\s/.test(address)) return false;
+  const domain = address.slice(at + 1);
+  return domain.length >= 3 && domain.slice(1, -1).includes(".");
 }
 
 /**

@@ -1,11 +1,60 @@
-/** Run `mta-sts` in-process with captured output and a given standard input (CLI tests). */
+/** Run `mta-sts` in-process with captured output and a given standard input, or as a process (CLI tests). */
+import { ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import * as path from "node:path";
 import { CliContext } from "../../cli/exit-codes";
-import { main } from "../../cli/main";
+import { CliDeps, defaultCliDeps, main } from "../../cli/main";
 
-export async function runCli(argv: string[], stdin = ""): Promise<{ code: number; out: string; err: string }> {
+export interface CliRun {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+/** `mta-sts ...argv` through `main`, as the command runs it: exit code, stdout, stderr. */
+export async function runCli(argv: string[], stdin = "", deps: Partial<CliDeps> = {}): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const ctx: CliContext = { exitCode: 0, out: (t) => void out.push(t), err: (t) => void err.push(t), readStdin: async () => stdin };
-  const code = await main(argv, ctx);
+  const code = await main(argv, ctx, { ...defaultCliDeps, ...deps });
   return { code, out: out.join(""), err: err.join("") };
+}
+
+const root = path.join(__dirname, "..", "..");
+const children = new Set<ChildProcess>();
+
+/**
+ * `mta-sts ...argv` as a real process (ts-node, as `npm run mta-sts` runs it). Its standard input
+ * is `stdin` (a file such as /dev/zero) or the output of the shell command `pipeFrom` (such as
+ * `yes`), else empty. For what only a process shows: standard input, exit handling.
+ */
+export function spawnCli(argv: string[], options: { stdin?: string; pipeFrom?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  const node = [process.execPath, "-r", "ts-node/register/transpile-only", path.join(root, "cli", "main.ts"), ...argv];
+  // sh -c 'yes | "$0" "$@"' node ...: the pipeline without quoting the arguments into the script.
+  const [file, args] = options.pipeFrom ? ["sh", ["-c", `${options.pipeFrom} | "$0" "$@"`, ...node]] : [node[0], node.slice(1)];
+  const stdinFd = options.stdin ? openSync(options.stdin, "r") : "ignore";
+  const child = spawn(file, args, {
+    cwd: root,
+    env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json"), ...options.env },
+    stdio: [options.pipeFrom ? "ignore" : stdinFd, "pipe", "pipe"],
+  });
+  if (typeof stdinFd === "number") closeSync(stdinFd);
+  children.add(child);
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (chunk: Buffer) => void (out += chunk.toString("utf8")));
+  child.stderr!.on("data", (chunk: Buffer) => void (err += chunk.toString("utf8")));
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => {
+      children.delete(child);
+      resolve({ code: code ?? -1, out, err });
+    });
+  });
+}
+
+/** Kill the processes `spawnCli` started that are still running (after a test timed out). */
+export function stopCliProcesses(): void {
+  for (const child of children) child.kill("SIGKILL");
+  children.clear();
 }

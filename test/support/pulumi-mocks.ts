@@ -10,6 +10,10 @@
  *   wait is registered before.
  * - `captureOptions` is a `transformations` entry that records each child's `dependsOn`, which the
  *   mock engine itself never sees.
+ * - `logs` receives what the code under test logs with `pulumi.log` (warnings on a component, for
+ *   instance), with the URN of the resource it was logged on, as the real engine would. Without an
+ *   engine the SDK prints each message with `console.warn`, which filled a passing test run with
+ *   code frames; here a test asserts on the messages instead.
  *
  * Usage: `const engine = await installMocks(); const { AwsMtaSts } = await import("../components");`
  * (setMocks must run before the code under test is imported).
@@ -27,8 +31,18 @@ export interface RegisteredResource {
   completedAt?: number;
 }
 
+/** One message logged through `pulumi.log` (debug messages are not kept). */
+export interface EngineLog {
+  readonly severity: "info" | "warning" | "error";
+  readonly message: string;
+  /** URN of the resource it was logged on; "" for none. */
+  readonly urn: string;
+}
+
 export interface MockEngine {
   readonly resources: RegisteredResource[];
+  /** Messages logged with `pulumi.log.info|warn|error`, in order. */
+  readonly logs: EngineLog[];
   readonly calls: { token: string; inputs: Record<string, any> }[];
   /** `dependsOn` names per child resource name, filled by `captureOptions`. */
   readonly dependsOn: Map<string, string[]>;
@@ -104,6 +118,7 @@ export async function installMocks(options: MockOptions = {}): Promise<MockEngin
   const parents = new Map<string, string | undefined>();
   const providers = new Map<string, string | undefined>();
   const events: { kind: "registered" | "completed"; name: string }[] = [];
+  const logs: EngineLog[] = [];
   let completed = 0;
 
   await pulumi.runtime.setMocks(
@@ -131,6 +146,8 @@ export async function installMocks(options: MockOptions = {}): Promise<MockEngin
     options.preview ?? false,
   );
 
+  receiveLogs(logs);
+
   const nameOf = (r: unknown): string => (r as { __name?: string }).__name ?? "<unknown>";
   const captureOptions: pulumi.ResourceTransformation = ({ name, opts }) => {
     const deps = opts.dependsOn;
@@ -143,6 +160,7 @@ export async function installMocks(options: MockOptions = {}): Promise<MockEngin
 
   return {
     resources,
+    logs,
     calls,
     dependsOn,
     parents,
@@ -162,9 +180,57 @@ export async function installMocks(options: MockOptions = {}): Promise<MockEngin
       parents.clear();
       providers.clear();
       events.length = 0;
+      logs.length = 0;
       completed = 0;
     },
   };
+}
+
+interface LogRequest {
+  getSeverity(): number;
+  getMessage(): string;
+  getUrn(): string;
+}
+
+/** Where the engine of the last `installMocks` records what is logged. */
+let currentLogs: EngineLog[] = [];
+
+/**
+ * Give `pulumi.log` an engine that records into `logs`. The SDK's log functions ask
+ * `runtime/settings.getEngine()` for the engine at each call and only fall back to the console
+ * when there is none; mocks install no engine, so this one stands in for the log service alone.
+ */
+function receiveLogs(logs: EngineLog[]): void {
+  currentLogs = logs;
+  attachLogEngine();
+}
+
+/** Point the `@pulumi/pulumi` loaded in the current module registry at the recording engine. */
+function attachLogEngine(): void {
+  const severities = ["debug", "info", "warning", "error"] as const;
+  const engine = {
+    log(request: LogRequest, done: () => void): void {
+      const severity = severities[request.getSeverity()] ?? "error";
+      // The SDK's own debug messages (one per RPC), which `pulumi up` shows only with -v.
+      if (severity !== "debug") currentLogs.push({ severity, message: request.getMessage(), urn: request.getUrn() });
+      done();
+    },
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings") as { getEngine: () => unknown };
+  settings.getEngine = () => engine;
+}
+
+/**
+ * `jest.isolateModules`, with the recording engine attached to the fresh `@pulumi/pulumi` the
+ * isolated code loads (it has its own copy of the SDK's modules, mocks aside, which live in a
+ * global store).
+ */
+export function isolateModules(load: () => void): void {
+  jest.isolateModules(() => {
+    attachLogEngine();
+    load();
+  });
 }
 
 /** Resolve an Output's value under mocks (tests only). */
