@@ -27,7 +27,7 @@ test("a component's warning reaches the mock engine with the component's URN, an
     const urn = await new Promise<string>((resolve) => mail.urn.apply(resolve));
     // The last record is declared last: once it is done, nothing of the component is still running.
     await until(() => engine.resources.some((r) => r.name === "short-sts-txt" && r.completedAt !== undefined));
-    expect(engine.logs).toEqual([{ severity: "warning", message: expect.stringMatching(/^policy\.maxAgeSeconds: 3600 s is under one day/), urn }]);
+    expect(engine.logs).toEqual([{ severity: "warning", message: expect.stringMatching(/^example\.com: policy\.maxAgeSeconds: 3600 s is under one day/), urn }]);
     expect(printed).not.toHaveBeenCalled();
   } finally {
     printed.mockRestore();
