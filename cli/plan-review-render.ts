@@ -38,7 +38,8 @@ export function reviewToText(review: Review): string {
     if (d.change === "unchanged") continue;
     out.push(`${d.change} ${t(d.domain)}`);
     for (const line of domainFacts(d)) out.push(`  ${t(line)}`);
-    if (d.policyLines.length > 0) {
+    // A removed domain's old policy is in its id; an added or changed one is worth reading.
+    if (d.policyLines.length > 0 && d.change !== "removed") {
       out.push("  policy:");
       for (const l of d.policyLines) out.push(`    ${l.op === "=" ? " " : l.op} ${t(l.text)}`);
     }
@@ -182,7 +183,7 @@ function domainSection(d: ReviewedDomain): string {
   const out: string[] = [];
   out.push(`<details><summary>${htmlText(d.change)}: <code>${htmlText(d.domain)}</code>${htmlText(risks)}</summary>`, "");
   for (const line of domainFacts(d)) out.push(`- ${markdownText(line)}`);
-  if (d.policyLines.length > 0) {
+  if (d.policyLines.length > 0 && d.change !== "removed") {
     out.push("", "Policy:", "", fenced("diff", d.policyLines.map((l) => `${l.op === "=" ? " " : l.op}${l.text}`)));
   }
   if (d.records.length > 0) {
