@@ -163,10 +163,10 @@ describe("errors before anything is planned (exit 2)", () => {
     expect(run.err).toContain("pass the base's stack file or a git ref as --base");
   });
 
-  test("an unknown --allow code lists the codes; --markdown without --base says what it needs", async () => {
-    const unknown = await runCli(["plan", "--stack", example, "--base", basePlan, "--allow", "everything", "--json"]);
+  test("an unknown --allow code (the option repeats) lists the codes; --markdown without --base says what it needs", async () => {
+    const unknown = await runCli(["plan", "--stack", example, "--base", basePlan, "--allow", "everything", "--allow", "tlsrpt-removed", "--allow", "all", "--json"]);
     expect(unknown.code).toBe(2);
-    expect(JSON.parse(unknown.out).error).toEqual({ code: "usage", message: expect.stringContaining("--allow everything: not a risk code; the codes are domain-removed-while-active,") });
+    expect(JSON.parse(unknown.out).error).toEqual({ code: "usage", message: expect.stringContaining("--allow everything, all: not a risk code; the codes are domain-removed-while-active,") });
     const markdown = await runCli(["plan", "--stack", example, "--markdown"]);
     expect(markdown.code).toBe(2);
     expect(markdown.err).toBe("mta-sts: --markdown compares plans: add --base <plan.json | stack file | git ref>\n");
