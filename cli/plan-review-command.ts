@@ -28,7 +28,7 @@ export interface PendingReview {
 export const REVIEW_FAILED = "review-failed";
 
 /** commander's collector for a repeatable option. */
-export function collect(value: string, previous: string[]): string[] {
+export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 

@@ -22,7 +22,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option("--json", "print one JSON document")
     .option("--base <plan|stack|ref>", "compare with a base: a plan written by `plan --json`, another stack file, or a git ref (the same stack file at that ref); exit 1 on a blocking risk")
     .option("--markdown", "with --base: print the comparison as markdown for a pull-request comment")
-    .option("--allow <code>", "with --base: accept a risk by its code after review (repeatable); it is still listed, marked allowed", collect, [])
+    .option("--allow <code>", "with --base: accept a risk by its code after review (repeatable); it is still listed, marked allowed", collect)
     .action(async (options: ReviewOptions & { stack: string; json?: boolean }) => {
       // Validate first: a bad config must fail before anything is declared.
       const { domains, sharedAwsHost, warnings } = loadDomainDeployments(options.stack);
