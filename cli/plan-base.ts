@@ -42,10 +42,13 @@ const GIT_MAX_BYTES = 64 * 1024 * 1024;
 /** How long planning the base may take (1000 domains take well under a minute). */
 const CHILD_TIMEOUT_MS = 10 * 60_000;
 const CHILD_MAX_BYTES = 1024 * 1024 * 1024;
+/** The largest plan or stack file read as BASE (a plan of 1000 domains is about 7 MB). */
+const BASE_FILE_MAX_BYTES = 512 * 1024 * 1024;
 
 /** Recognise BASE; fails fast (before anything is planned) when it is none of the three. */
 export function resolveBase(base: string, headStack: string): BaseSource {
   if (existsSync(base) && statSync(base).isFile()) {
+    if (statSync(base).size > BASE_FILE_MAX_BYTES) throw new BaseError(`--base ${base} is larger than ${BASE_FILE_MAX_BYTES / 1024 / 1024} MiB: not a plan or a stack file`, "usage");
     let text: string;
     try {
       text = readFileSync(base, "utf8");
@@ -82,10 +85,35 @@ function checkedPlan(doc: Record<string, unknown>, where: string): Plan {
       "usage",
     );
   }
-  if (!Array.isArray(doc.domains) || !Array.isArray(doc.resources) || typeof doc.stack !== "string") {
-    throw new BaseError(`--base ${where} is not a complete plan (it needs "stack", "domains" and "resources"): write it again with \`mta-sts plan --json\``, "usage");
-  }
+  const problem = planShapeProblem(doc);
+  if (problem) throw new BaseError(`--base ${where} is not a complete plan: ${problem}; write it again with \`mta-sts plan --json\``, "usage");
   return doc as unknown as Plan;
+}
+
+/** The first field a plan lacks that the comparison reads, as `domains[3].policyText`. */
+function planShapeProblem(doc: Record<string, unknown>): string | undefined {
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (typeof doc.stack !== "string") return `"stack" must be a string`;
+  if (!Array.isArray(doc.domains)) return `"domains" must be a list`;
+  if (!Array.isArray(doc.resources)) return `"resources" must be a list`;
+  const domainFields = ["domain", "policyText", "policyId", "stsRecordName", "stsRecord", "tlsRptRecordName", "host", "dns", "component"];
+  for (const [i, d] of doc.domains.entries()) {
+    if (!isObject(d)) return `domains[${i}] must be an object`;
+    const missing = domainFields.find((f) => typeof d[f] !== "string");
+    if (missing) return `domains[${i}].${missing} must be a string`;
+    if (d.tlsRptRecord !== undefined && typeof d.tlsRptRecord !== "string") return `domains[${i}].tlsRptRecord must be a string`;
+  }
+  for (const [i, r] of doc.resources.entries()) {
+    if (!isObject(r)) return `resources[${i}] must be an object`;
+    const missing = ["type", "name", "urn"].find((f) => typeof r[f] !== "string");
+    if (missing) return `resources[${i}].${missing} must be a string`;
+    if (r.parent !== undefined && typeof r.parent !== "string") return `resources[${i}].parent must be a string`;
+    if (!isObject(r.inputs)) return `resources[${i}].inputs must be an object`;
+    for (const list of ["aliases", "replaceOnChanges"] as const) {
+      if (r[list] !== undefined && !(Array.isArray(r[list]) && (r[list] as unknown[]).every((x) => typeof x === "string"))) return `resources[${i}].${list} must be a list of strings`;
+    }
+  }
+  return undefined;
 }
 
 function git(cwd: string, args: readonly string[]): { ok: true; stdout: string } | { ok: false; stderr: string } {

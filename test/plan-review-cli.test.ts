@@ -163,6 +163,16 @@ describe("errors before anything is planned (exit 2)", () => {
     expect(run.err).toContain("pass the base's stack file or a git ref as --base");
   });
 
+  test("a plan file that lacks a field the comparison reads is refused, naming the field", async () => {
+    const broken = path.join(scratch, "broken-plan.json");
+    const doc = JSON.parse(readFileSync(basePlan, "utf8"));
+    delete doc.domains[2].policyText;
+    writeFileSync(broken, JSON.stringify(doc));
+    const run = await runCli(["plan", "--stack", example, "--base", broken]);
+    expect(run.code).toBe(2);
+    expect(run.err).toBe(`mta-sts: --base ${broken} is not a complete plan: domains[2].policyText must be a string; write it again with \`mta-sts plan --json\`\n`);
+  });
+
   test("an unknown --allow code (the option repeats) lists the codes; --markdown without --base says what it needs", async () => {
     const unknown = await runCli(["plan", "--stack", example, "--base", basePlan, "--allow", "everything", "--allow", "tlsrpt-removed", "--allow", "all", "--json"]);
     expect(unknown.code).toBe(2);
