@@ -23,6 +23,13 @@ export interface PlannedResource {
   readonly inputs: Record<string, unknown>;
   /** Names of the resources this one waits for. */
   readonly dependsOn: readonly string[];
+  /**
+   * URNs this resource was known by before (its `aliases` option, and those it inherits from an
+   * aliased parent), so that a renamed resource is recognised as the same one, as the engine does.
+   */
+  readonly aliases: readonly string[];
+  /** Input names whose change replaces the resource (its `replaceOnChanges` option). */
+  readonly replaceOnChanges: readonly string[];
 }
 
 export interface ProgramRun {
@@ -103,13 +110,26 @@ export async function runProgramOffline(config: StackConfigInput, programPath = 
 
   // Record what the SDK sends to the engine: parent and dependencies are not visible to mocks.
   const monitor = pulumi.runtime.getMonitor() as any;
-  const requests: { urn: string; type: string; name: string; parent: string; custom: boolean; dependencies: string[] }[] = [];
+  const requests: {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string;
+    custom: boolean;
+    dependencies: string[];
+    aliases: string[];
+    replaceOnChanges: string[];
+  }[] = [];
+  const aliasesByUrn = new Map<string, string[]>();
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: any) => {
     const parent: string = req.getParent();
     const type: string = req.getType();
     const name: string = req.getName();
-    requests.push({ urn: monitor.newUrn(parent, type, name), type, name, parent, custom: req.getCustom(), dependencies: req.getDependenciesList() });
+    const urn: string = monitor.newUrn(parent, type, name);
+    const aliases = aliasUrns(req, { parent, type, name, parentAliases: aliasesByUrn.get(parent) ?? [] }, monitor.newUrn.bind(monitor));
+    aliasesByUrn.set(urn, aliases);
+    requests.push({ urn, type, name, parent, custom: req.getCustom(), dependencies: req.getDependenciesList(), aliases, replaceOnChanges: req.getReplaceonchangesList() });
     return register(req, callback);
   };
 
@@ -145,6 +165,8 @@ export async function runProgramOffline(config: StackConfigInput, programPath = 
     custom: r.custom,
     inputs: r.custom ? withoutInternals(declared.get(`${r.type}::${r.name}`) ?? {}) : {},
     dependsOn: [...new Set(r.dependencies.map(nameOf))].sort(),
+    aliases: [...new Set(r.aliases)].sort(),
+    replaceOnChanges: [...r.replaceOnChanges].sort(),
   }));
   return { resources, outputs, warnings };
 }
@@ -169,6 +191,40 @@ export async function untilSettledOrStalled<T>(work: () => Promise<T>, progress:
   } finally {
     process.removeListener("beforeExit", onStall);
   }
+}
+
+/**
+ * The URNs a resource was known by, as the engine computes them from the SDK's alias specs: each
+ * spec fills what it leaves out from the resource itself (name, type, parent), and a child of an
+ * aliased parent is also known under each of the parent's old URNs, with its own name or the
+ * names its specs give.
+ */
+function aliasUrns(
+  req: any,
+  self: { parent: string; type: string; name: string; parentAliases: readonly string[] },
+  newUrn: (parent: string, type: string, name: string) => string,
+): string[] {
+  const urns: string[] = [];
+  const identities: { type: string; name: string }[] = [{ type: self.type, name: self.name }];
+  for (const alias of req.getAliasesList() as any[]) {
+    if (!alias.hasSpec()) {
+      urns.push(alias.getUrn());
+      continue;
+    }
+    const spec = alias.getSpec();
+    const type: string = spec.getType() || self.type;
+    const name: string = spec.getName() || self.name;
+    const parent: string = spec.getNoparent() ? "" : spec.getParenturn() || self.parent;
+    // `urn:pulumi:<stack>::<project>::<types>::<name>`; a spec may name another stack or project.
+    const [head, project, ...rest] = newUrn(parent, type, name).split("::");
+    const stack = head.slice("urn:pulumi:".length);
+    const urn = [`urn:pulumi:${spec.getStack() || stack}`, spec.getProject() || project, ...rest].join("::");
+    urns.push(urn);
+    identities.push({ type, name });
+  }
+  for (const parentAlias of self.parentAliases) for (const id of identities) urns.push(newUrn(parentAlias, id.type, id.name));
+  for (const urn of req.getAliasurnsList?.() ?? []) urns.push(urn);
+  return urns;
 }
 
 /** Drop the SDK's bookkeeping keys (`__defaults`), which are not the user's inputs. */

@@ -20,13 +20,35 @@ export interface PlanDomain extends RenderedMailDomain {
   readonly component: string;
 }
 
+/**
+ * The version of the plan's JSON format. `plan --base` reads a plan only of this version; raise
+ * it whenever a field `plan --base` reads changes its meaning or goes away.
+ */
+export const PLAN_FORMAT_VERSION = 1;
+
+/** A resource as the plan records it. `aliases` and `replaceOnChanges` appear only when set. */
+export interface PlanResource {
+  readonly type: string;
+  readonly name: string;
+  /** The resource's identity in the stack (type chain and name), as the engine sees it. */
+  readonly urn: string;
+  readonly parent?: string;
+  readonly inputs: Record<string, unknown>;
+  readonly dependsOn: readonly string[];
+  /** URNs the resource was known by before (Pulumi `aliases`): a rename, not a replacement. */
+  readonly aliases?: readonly string[];
+  /** Inputs whose change replaces the resource (the `replaceOnChanges` option). */
+  readonly replaceOnChanges?: readonly string[];
+}
+
 export interface Plan {
   readonly kind: "mta-sts-offline-plan";
+  readonly version: number;
   readonly notice: string;
   readonly stack: string;
   readonly warnings: readonly ConfigIssue[];
   readonly domains: readonly PlanDomain[];
-  readonly resources: readonly Omit<PlannedResource, "urn" | "custom">[];
+  readonly resources: readonly PlanResource[];
   /** `[waiter, waitedFor]` pairs, sorted. */
   readonly edges: readonly (readonly [string, string])[];
 }
@@ -58,11 +80,21 @@ export function buildPlan(
   const edges = sorted.flatMap((r) => r.dependsOn.map((d) => [r.name, d] as const));
   return {
     kind: "mta-sts-offline-plan",
+    version: PLAN_FORMAT_VERSION,
     notice: PLAN_NOTICE,
     stack,
     warnings,
     domains,
-    resources: sorted.map(({ type, name, parent, inputs, dependsOn }) => ({ type, name, ...(parent ? { parent } : {}), inputs, dependsOn })),
+    resources: sorted.map(({ type, name, urn, parent, inputs, dependsOn, aliases, replaceOnChanges }) => ({
+      type,
+      name,
+      urn,
+      ...(parent ? { parent } : {}),
+      inputs,
+      dependsOn,
+      ...(aliases.length ? { aliases } : {}),
+      ...(replaceOnChanges.length ? { replaceOnChanges } : {}),
+    })),
     edges,
   };
 }

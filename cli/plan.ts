@@ -6,6 +6,9 @@
  *
  * `--stack` is required: planning a default file when the flag is forgotten would look like a
  * real plan in CI. The file planned is named in the plan, and on stderr.
+ *
+ * With `--base`, it prints only what differs from the base and the risks of the change
+ * (plan-review-command.ts).
  */
 import { Command } from "commander";
 import { ConfigIssue, domainWarningText } from "../components/model/config";
@@ -19,23 +22,31 @@ import { formatJson } from "./json-output";
 import { runProgramOffline } from "./plan-engine";
 import { buildPlan, planToText } from "./plan-report";
 import { stackFileOption } from "./stack-option";
+import { collect, REVIEW_FAILED, ReviewOptions, startReview } from "./plan-review-command";
 
 export function registerPlan(program: Command, ctx: CliContext): void {
   program
     .command("plan")
-    .description("print what `pulumi up` would declare for a stack config, offline (no cloud, no credentials, not a diff)")
+    .description("print what `pulumi up` would declare for a stack config, offline (no cloud, no credentials); with --base, only what a change alters and its risks")
     .option("-s, --stack <file>", "the stack config file, e.g. Pulumi.example.yaml (required)")
     .option("--json", "print one JSON document")
-    .action(async (options: { stack?: string; json?: boolean }) => {
+    .option("--base <plan|stack|ref>", "compare with a base: a plan written by `plan --json`, another stack file, or a git ref (the same stack file at that ref); exit 1 on a blocking risk")
+    .option("--markdown", "with --base: print the comparison as markdown for a pull-request comment")
+    .option("--allow <code>", "with --base: accept a risk by its code after review (repeatable); it is still listed, marked allowed", collect)
+    .action(async (options: Omit<ReviewOptions, "stack"> & { stack?: string; json?: boolean }) => {
       const file = stackFileOption("plan", options);
       // Validate first: a bad config must fail before anything is declared.
       const { domains, sharedAwsHost, warnings } = loadDomainDeployments(file);
+      // The base is planned in a child process while this one plans the head.
+      const review = startReview(ctx, { ...options, stack: file });
+      if (review === REVIEW_FAILED) return;
       const rendered = domains.map((d) => renderMailDomain(d.intent));
       const run = await runProgramOffline(readStackConfigFile(file));
       const names = componentNames(domains.map((d) => d.intent.domain));
       // With mta-sts:sharedAwsHost, every AWS domain lives in the one shared host component.
       if (sharedAwsHost) for (const d of domains) if (d.host === "aws") names.set(d.intent.domain, SHARED_AWS_HOST_NAME);
       const plan = buildPlan(file, domains, rendered, names, run.resources, [...warnings, ...programOnlyWarnings(domains, warnings, run.warnings)]);
+      if (review) return review.finish(plan);
       if (options.json) {
         ctx.out(formatJson(true, plan));
         return;

@@ -6,6 +6,9 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { leanSdkDiagnostics } from "../cli/lean-sdk";
+import { diffPlans } from "../cli/plan-diff";
+import { PlannedResource } from "../cli/plan-engine";
+import { Plan } from "../cli/plan-report";
 
 const root = path.join(__dirname, "..");
 
@@ -61,5 +64,40 @@ describe("a program that never finishes", () => {
     expect(result.status).toBe(3);
     expect(result.stderr).toContain("the program never finished: 1 resource was declared");
     expect(result.stderr).toContain("a dependency cycle between resources, or a promise that never settles");
+  });
+});
+
+describe("renamed resources (Pulumi aliases)", () => {
+  /** The resources the fixture program declares under its old or its new names. */
+  function declared(names: "old" | "new"): PlannedResource[] {
+    const script = [
+      `const { runProgramOffline } = require(${JSON.stringify(path.join(root, "cli", "plan-engine"))});`,
+      `runProgramOffline({ domains: [] }, ${JSON.stringify(path.join(__dirname, "fixtures", "plan", "aliased-program"))})`,
+      `  .then((run) => { process.stdout.write(JSON.stringify(run.resources)); process.exit(0); }, (err) => { console.error(err.message); process.exit(3); });`,
+    ].join("\n");
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json"), PROGRAM_NAMES: names },
+      timeout: 60_000,
+    });
+    expect(result.stderr).toBe("");
+    return JSON.parse(result.stdout);
+  }
+
+  const asPlan = (resources: PlannedResource[]): Plan =>
+    ({ kind: "mta-sts-offline-plan", version: 1, notice: "", stack: "s", warnings: [], domains: [], resources, edges: [] }) as Plan;
+
+  test("the plan records the old URNs a resource names as aliases, its own and those its parent's aliases imply", () => {
+    const before = declared("old");
+    const after = declared("new");
+    const oldUrn = (name: string) => before.find((r) => r.name === name)!.urn;
+    expect(after.find((r) => r.name === "example.com")!.aliases).toEqual([oldUrn("example-com")]);
+    expect(after.find((r) => r.name === "example.com-policy")!.aliases).toContain(oldUrn("example-com-policy"));
+    expect(after.find((r) => r.name === "example.com-unaliased")!.aliases).not.toContain(oldUrn("example-com-unaliased"));
+
+    // So a rename with aliases is no change at all, and one without is a delete and a create.
+    const diff = diffPlans(asPlan(before), asPlan(after));
+    expect(diff.resources.map((r) => `${r.change} ${r.name}`)).toEqual(["delete example-com-unaliased", "create example.com-unaliased"]);
   });
 });

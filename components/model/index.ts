@@ -11,3 +11,4 @@ export * from "./policy";
 export * from "./records";
 export * from "./config";
 export * from "./rendered";
+export * from "./review-risks";
