@@ -4,3 +4,4 @@ export * from "./args";
 export * from "./aws/aws-mta-sts";
 export * from "./aws-shared/aws-shared-mta-sts-host";
 export * from "./cloudflare/cloudflare-mta-sts";
+export { parseTlsRptReport, MAX_REPORT_BYTES } from "./reports/parse-report";

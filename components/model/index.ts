@@ -11,3 +11,5 @@ export * from "./policy";
 export * from "./records";
 export * from "./config";
 export * from "./rendered";
+export * from "./tlsrpt-report";
+export * from "./tlsrpt-readiness";
