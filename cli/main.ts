@@ -10,6 +10,7 @@ import { registerCheck } from "./check";
 import { registerLint } from "./lint";
 import { registerPlan } from "./plan";
 import { registerRender } from "./render";
+import { registerReports } from "./reports";
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("mta-sts")
@@ -21,6 +22,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerRender(program, ctx);
   registerLint(program, ctx);
   registerCheck(program, ctx);
+  registerReports(program, ctx);
   // Sub-commands inherit output and exit handling.
   for (const command of program.commands) command.configureOutput({ writeOut: ctx.out, writeErr: ctx.err }).exitOverride();
   return program;

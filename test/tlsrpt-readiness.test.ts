@@ -151,6 +151,13 @@ describe("the verdict", () => {
   });
 });
 
+test("--require-authenticated counts reporters by DKIM signer: one signer posing as two organizations is one reporter", () => {
+  const posing = days(14).flatMap((x) => [clean("Google Inc.", x), clean("Microsoft Corporation", x)]).map((report) => ({ report, authenticated: true, signer: "evil.example" }));
+  const d = aggregateReports(posing, { requireAuthenticated: true }).domains[0];
+  expect(d.readiness.reasons.map((r) => r.code)).toEqual(["too-few-reporters"]);
+  expect(d.evidence.reporters).toEqual(["evil.example"]);
+});
+
 describe("with the stack config", () => {
   const configured = [
     { domain: "example.com", mode: "testing" as const, mx: ["mx1.example.com", "mx2.example.com"] },

@@ -75,6 +75,11 @@ export interface ReportEvidence {
   readonly report: TlsRptReport;
   /** Whether a valid DKIM signature of the reporter covers the mail it came in (RFC 8460 §5.3). */
   readonly authenticated?: boolean;
+  /**
+   * The DKIM signing domain. With `requireAuthenticated`, reporters are counted by it rather than
+   * by the self-declared organization-name, so one signer cannot pose as several reporters.
+   */
+  readonly signer?: string;
 }
 
 /** One group of failed sessions. */
@@ -182,7 +187,8 @@ export class TlsRptAggregator {
       list.push(block);
       byDomain.set(block.policyDomain, list);
     }
-    for (const [domain, blocks] of byDomain) this.addDomain(domain, blocks, report, countsForReady, authenticated);
+    const reporter = this.options.requireAuthenticated && evidence.signer ? evidence.signer : report.organizationName;
+    for (const [domain, blocks] of byDomain) this.addDomain(domain, blocks, report, countsForReady, authenticated, reporter);
     return "counted";
   }
 
@@ -210,7 +216,7 @@ export class TlsRptAggregator {
     return s;
   }
 
-  private addDomain(domain: string, blocks: TlsRptPolicyResult[], report: TlsRptReport, countsForReady: boolean, authenticated: boolean): void {
+  private addDomain(domain: string, blocks: TlsRptPolicyResult[], report: TlsRptReport, countsForReady: boolean, authenticated: boolean, reporter: string): void {
     const s = this.state(domain);
     const configured = this.configured.get(domain);
     s.reports++;
@@ -255,7 +261,7 @@ export class TlsRptAggregator {
     s.evidenceSuccessful += chosen.successfulSessions;
     if (current.some((b) => b.policyType === "sts")) {
       s.evidenceDays.add(report.day);
-      s.evidenceReporters.add(report.organizationName);
+      s.evidenceReporters.add(reporter);
     }
   }
 
