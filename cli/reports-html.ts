@@ -11,6 +11,8 @@ export function escapeHtml(text: string): string {
   return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 /** At most this many days are drawn per domain (the latest). */
 const MAX_CHART_DAYS = 400;
 
@@ -64,7 +66,7 @@ function domainSection(d: DomainReadiness, index: number): string {
     .join("");
   return `<section class="domain" id="d${index}" data-verdict="${escapeHtml(d.readiness.verdict)}" data-domain="${escapeHtml(d.domain)}">
 <h2><span class="verdict ${escapeHtml(d.readiness.verdict)}">${escapeHtml(d.readiness.verdict)}</span> ${escapeHtml(d.domain)}${d.mode ? ` <span class="mode">${escapeHtml(d.mode)}</span>` : ""}</h2>
-<p class="totals">${d.reports} reports from ${d.reporters.length} reporters (${d.reporters.map(escapeHtml).join(", ")}), ${d.days} days${d.firstDay ? ` from ${d.firstDay} to ${d.lastDay}` : ""}; ${d.successfulSessions} successful and ${d.failedSessions} failed sessions.</p>
+<p class="totals">${plural(d.reports, "report")} from ${plural(d.reporters.length, "reporter")} (${d.reporters.map(escapeHtml).join(", ")}), ${plural(d.days, "day")}${d.firstDay ? ` from ${d.firstDay} to ${d.lastDay}` : ""}; ${d.successfulSessions} successful and ${d.failedSessions} failed sessions.</p>
 ${chart(d)}
 ${reasons ? `<ul class="reasons">${reasons}</ul>` : ""}
 ${failures ? `<p>Failures by result type:</p><ul class="failures">${failures}</ul>` : ""}

@@ -8,6 +8,7 @@
  * Streaming: the UIDs and sizes are listed first (a few bytes per mail), then the mails are
  * fetched in batches of bounded total size; a mail over the mail bound is skipped unread.
  */
+import { isIP } from "node:net";
 import { ImapFlow } from "imapflow";
 import { ReportSourceError, SOURCE_LIMITS, SourceEvent } from "./events";
 import { MailOptions, readMail } from "./mail";
@@ -68,7 +69,8 @@ export async function* readImapMailbox(urlText: string, options: ImapOptions): A
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
-    tls: { ...(options.ca ? { ca: options.ca } : {}), servername: target.host },
+    // RFC 6066 §3: SNI carries host names only, never an address.
+    tls: { ...(options.ca ? { ca: options.ca } : {}), ...(isIP(target.host) ? {} : { servername: target.host }) },
     disableAutoIdle: true,
   });
   client.on("error", () => undefined); // reported through the failing command instead
