@@ -4,8 +4,8 @@
  * (a Maildir's `cur/` and `new/` included, its `tmp/` of half-delivered mails left out). Every
  * file is recognised by its content. Streaming: one file, or one mbox message, at a time.
  */
-import { Dirent } from "node:fs";
-import { lstat, open, opendir, readFile, stat } from "node:fs/promises";
+import { closeSync, Dirent, fstatSync, openSync, readSync } from "node:fs";
+import { lstat, opendir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parseTlsRptReport } from "../parse-report";
 import { ContentKind, detectContent } from "./detect";
@@ -40,7 +40,7 @@ async function* readPath(path: string, options: MailOptions, depth: number): Asy
     return;
   }
   if (info.isDirectory()) yield* readDirectory(path, options, depth);
-  else if (info.isFile()) yield* readFileByContent(path, info.size, options);
+  else if (info.isFile()) yield* readFileByContent(path, options);
 }
 
 async function* readDirectory(dir: string, options: MailOptions, depth: number): AsyncGenerator<SourceEvent> {
@@ -63,6 +63,7 @@ async function* readDirectory(dir: string, options: MailOptions, depth: number):
     // Symbolic links to directories are not followed: a link loop would never end.
     if (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isDirectory()) continue;
     if (entry.isDirectory()) yield* readDirectory(path, options, depth + 1);
+    else if (entry.isFile()) yield* readFileByContent(path, options);
     else yield* readPath(path, options, depth + 1);
   }
 }
@@ -72,25 +73,42 @@ async function isMaildir(dir: string): Promise<boolean> {
   return Boolean(cur?.isDirectory() && nw?.isDirectory());
 }
 
-async function head(path: string): Promise<Uint8Array> {
-  const fh = await open(path, "r");
+/**
+ * Open a file and read what its first bytes call for. Local files are read synchronously: a
+ * report is a few KiB, and one blocking read costs less than the thread-pool round trips of
+ * several asynchronous ones (at 100,000 reports that was most of the run).
+ */
+function readBounded(path: string): { kind: ContentKind; bytes?: Buffer; size: number; limit: number } {
+  const fd = openSync(path, "r");
   try {
-    const buf = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(buf, 0, 512, 0);
-    return buf.subarray(0, bytesRead);
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(512, size));
+    const got = readSync(fd, head, 0, head.length, 0);
+    const kind = detectContent(head.subarray(0, got));
+    const limit = kind === "zip" ? SOURCE_LIMITS.maxZipBytes : kind === "mail" ? SOURCE_LIMITS.maxMessageBytes : SOURCE_LIMITS.maxFileBytes;
+    if (kind === "mbox" || kind === "other" || size > limit) return { kind, size, limit };
+    const bytes = Buffer.alloc(size);
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, bytes, off, size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return { kind, bytes: bytes.subarray(0, off), size, limit };
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
-async function* readFileByContent(path: string, size: number, options: MailOptions): AsyncGenerator<SourceEvent> {
-  let kind: ContentKind;
+async function* readFileByContent(path: string, options: MailOptions): AsyncGenerator<SourceEvent> {
+  let read: ReturnType<typeof readBounded>;
   try {
-    kind = detectContent(await head(path));
+    read = readBounded(path);
   } catch (err) {
     yield { kind: "skipped", source: path, reason: `cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, looksLikeReport: true };
     return;
   }
+  const { kind, limit } = read;
   if (kind === "mbox") {
     try {
       for await (const m of splitMbox(path, SOURCE_LIMITS.maxMessageBytes)) {
@@ -107,22 +125,11 @@ async function* readFileByContent(path: string, size: number, options: MailOptio
     yield { kind: "skipped", source: path, reason: "not a report, a mail, an mbox or a zip archive", looksLikeReport: false };
     return;
   }
-  const limit = kind === "zip" ? SOURCE_LIMITS.maxZipBytes : kind === "mail" ? SOURCE_LIMITS.maxMessageBytes : SOURCE_LIMITS.maxFileBytes;
-  if (size > limit) {
+  if (!read.bytes) {
     yield { kind: "skipped", source: path, reason: `larger than ${limit} bytes; not read`, looksLikeReport: kind !== "mail" };
     return;
   }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    yield { kind: "skipped", source: path, reason: `cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, looksLikeReport: true };
-    return;
-  }
-  if (bytes.length > limit) {
-    yield { kind: "skipped", source: path, reason: `larger than ${limit} bytes; not read`, looksLikeReport: kind !== "mail" };
-    return;
-  }
+  const bytes = read.bytes;
   if (kind === "zip") yield* readZipBuffer(bytes, path);
   else if (kind === "mail") yield* await readMail(bytes, path, options);
   else {
