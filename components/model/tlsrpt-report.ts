@@ -320,10 +320,13 @@ export function normaliseDomain(input: string): string | undefined {
   const raw = input.trim().replace(/\.$/, "");
   if (raw === "" || raw.length > 253 || !/^[A-Za-z0-9._\-\u0080-\u{10FFFF}]+$/u.test(raw)) return undefined;
   let ascii: string;
-  try {
-    ascii = new URL(`http://${raw}/`).hostname;
-  } catch {
-    return undefined;
+  if (/^[a-z0-9._-]+$/.test(raw) && !/(^|\.)xn--/.test(raw)) ascii = raw; // already a lowercase LDH name: nothing for IDNA to do
+  else {
+    try {
+      ascii = new URL(`http://${raw}/`).hostname;
+    } catch {
+      return undefined;
+    }
   }
   const labels = ascii.split(".");
   if (labels.length < 2 || ascii.length > 253) return undefined;

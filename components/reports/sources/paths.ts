@@ -50,7 +50,7 @@ async function* readDirectory(dir: string, options: MailOptions, depth: number):
   }
   let handle;
   try {
-    handle = await opendir(dir);
+    handle = await opendir(dir, { bufferSize: 256 });
   } catch (err) {
     yield { kind: "skipped", source: dir, reason: `cannot read the directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`, looksLikeReport: true };
     return;
