@@ -40,7 +40,11 @@ async function* readPath(path: string, options: MailOptions, depth: number): Asy
     return;
   }
   if (info.isDirectory()) yield* readDirectory(path, options, depth);
-  else if (info.isFile()) yield* readFileByContent(path, options);
+  else if (info.isFile()) {
+    const found = readFileByContent(path, options);
+    if (isEvent(found)) yield found;
+    else yield* found;
+  }
 }
 
 async function* readDirectory(dir: string, options: MailOptions, depth: number): AsyncGenerator<SourceEvent> {
@@ -63,7 +67,11 @@ async function* readDirectory(dir: string, options: MailOptions, depth: number):
     // Symbolic links to directories are not followed: a link loop would never end.
     if (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isDirectory()) continue;
     if (entry.isDirectory()) yield* readDirectory(path, options, depth + 1);
-    else if (entry.isFile()) yield* readFileByContent(path, options);
+    else if (entry.isFile()) {
+      const found = readFileByContent(path, options);
+      if (isEvent(found)) yield found;
+      else yield* found;
+    }
     else yield* readPath(path, options, depth + 1);
   }
 }
@@ -100,41 +108,45 @@ function readBounded(path: string): { kind: ContentKind; bytes?: Buffer; size: n
   }
 }
 
-async function* readFileByContent(path: string, options: MailOptions): AsyncGenerator<SourceEvent> {
+/**
+ * What one file holds. A report file (the common case, a hundred thousand of them in a year's
+ * export) is answered synchronously; mails, mboxes and archives asynchronously.
+ */
+function readFileByContent(path: string, options: MailOptions): SourceEvent | AsyncIterable<SourceEvent> {
   let read: ReturnType<typeof readBounded>;
   try {
     read = readBounded(path);
   } catch (err) {
-    yield { kind: "skipped", source: path, reason: `cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, looksLikeReport: true };
-    return;
+    return { kind: "skipped", source: path, reason: `cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, looksLikeReport: true };
   }
   const { kind, limit } = read;
-  if (kind === "mbox") {
-    try {
-      for await (const m of splitMbox(path, SOURCE_LIMITS.maxMessageBytes)) {
-        const where = `${path}#${m.index}`;
-        if ("tooLarge" in m) yield { kind: "skipped", source: where, reason: `the mail is larger than ${SOURCE_LIMITS.maxMessageBytes} bytes`, looksLikeReport: false };
-        else yield* await readMail(m.bytes, where, options);
-      }
-    } catch (err) {
-      yield { kind: "skipped", source: path, reason: `cannot read the mbox (${(err as NodeJS.ErrnoException).code ?? String(err)})`, looksLikeReport: true };
-    }
-    return;
-  }
-  if (kind === "other") {
-    yield { kind: "skipped", source: path, reason: "not a report, a mail, an mbox or a zip archive", looksLikeReport: false };
-    return;
-  }
-  if (!read.bytes) {
-    yield { kind: "skipped", source: path, reason: `larger than ${limit} bytes; not read`, looksLikeReport: kind !== "mail" };
-    return;
-  }
+  if (kind === "mbox") return readMbox(path, options);
+  if (kind === "other") return { kind: "skipped", source: path, reason: "not a report, a mail, an mbox or a zip archive", looksLikeReport: false };
+  if (!read.bytes) return { kind: "skipped", source: path, reason: `larger than ${limit} bytes; not read`, looksLikeReport: kind !== "mail" };
   const bytes = read.bytes;
-  if (kind === "zip") yield* readZipBuffer(bytes, path);
-  else if (kind === "mail") yield* await readMail(bytes, path, options);
-  else {
-    const parsed = parseTlsRptReport(bytes);
-    if (parsed.ok) yield { kind: "report", source: path, report: parsed.value, authenticated: false };
-    else yield { kind: "skipped", source: path, reason: parsed.error.message, looksLikeReport: true };
+  if (kind === "zip") return readZipBuffer(bytes, path);
+  if (kind === "mail") return readMailEvents(bytes, path, options);
+  const parsed = parseTlsRptReport(bytes);
+  if (parsed.ok) return { kind: "report", source: path, report: parsed.value, authenticated: false };
+  return { kind: "skipped", source: path, reason: parsed.error.message, looksLikeReport: true };
+}
+
+async function* readMailEvents(bytes: Buffer, path: string, options: MailOptions): AsyncGenerator<SourceEvent> {
+  yield* await readMail(bytes, path, options);
+}
+
+async function* readMbox(path: string, options: MailOptions): AsyncGenerator<SourceEvent> {
+  try {
+    for await (const m of splitMbox(path, SOURCE_LIMITS.maxMessageBytes)) {
+      const where = `${path}#${m.index}`;
+      if ("tooLarge" in m) yield { kind: "skipped", source: where, reason: `the mail is larger than ${SOURCE_LIMITS.maxMessageBytes} bytes`, looksLikeReport: false };
+      else yield* await readMail(m.bytes, where, options);
+    }
+  } catch (err) {
+    yield { kind: "skipped", source: path, reason: `cannot read the mbox (${(err as NodeJS.ErrnoException).code ?? String(err)})`, looksLikeReport: true };
   }
+}
+
+function isEvent(x: SourceEvent | AsyncIterable<SourceEvent>): x is SourceEvent {
+  return "kind" in x;
 }
