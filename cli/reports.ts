@@ -27,6 +27,8 @@ export interface ReportsCliDeps {
   stderrIsTTY(): boolean;
   /** Writes progress to stderr, in place. */
   progress(text: string): void;
+  /** How long reading must take before progress is shown, in ms. Defaults to 2000. */
+  readonly progressAfterMs?: number;
 }
 
 export const defaultReportsDeps: ReportsCliDeps = {
@@ -191,7 +193,7 @@ async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContex
     }
     // A progress line only for large inputs (more than two seconds of reading) on a terminal.
     const now = Date.now();
-    if (showProgress && now - started > 2000 && now - lastProgress > 250) {
+    if (showProgress && now - started >= (deps.progressAfterMs ?? 2000) && now - lastProgress > 250) {
       lastProgress = now;
       deps.progress(`\rreading reports: ${inputs} inputs`);
     }

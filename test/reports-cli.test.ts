@@ -128,6 +128,22 @@ describe("human output", () => {
   });
 });
 
+test("progress goes to stderr only when it is a terminal, and is cleared at the end", async () => {
+  const { Command } = await import("commander");
+  const { registerReports } = await import("../cli/reports");
+  writeFileSync(join(dir, "r.json"), reportJson({ day: "2026-03-01" }));
+  for (const tty of [true, false]) {
+    const progress: string[] = [];
+    const out: string[] = [];
+    const ctx = { exitCode: 0, out: (t: string) => void out.push(t), err: () => undefined, readStdin: async () => "" };
+    const program = new Command().exitOverride();
+    registerReports(program, ctx, { env: {}, stderrIsTTY: () => tty, progress: (t) => void progress.push(t), progressAfterMs: 0 });
+    await program.parseAsync(["reports", dir, "--json"], { from: "user" });
+    expect(progress).toEqual(tty ? ["\rreading reports: 1 inputs", "\r\u001b[K"] : []);
+    expect(out.join("")).not.toContain("reading reports");
+  }
+});
+
 describe("--stack: judged against the policy configured now", () => {
   function writeStack(domains: { domain: string; mode: string; mx: string[] }[]): string {
     const path = join(dir, "stack.yaml");
