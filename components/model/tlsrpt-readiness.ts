@@ -181,13 +181,18 @@ export class TlsRptAggregator {
     this.counted++;
     const authenticated = evidence.authenticated === true;
     const countsForReady = authenticated || !this.options.requireAuthenticated;
+    const reporter = this.options.requireAuthenticated && evidence.signer ? evidence.signer : report.organizationName;
+    if (report.policies.length === 1) {
+      // The common case: one block, one domain.
+      this.addDomain(report.policies[0].policyDomain, report.policies, report, countsForReady, authenticated, reporter);
+      return "counted";
+    }
     const byDomain = new Map<string, TlsRptPolicyResult[]>();
     for (const block of report.policies) {
       const list = byDomain.get(block.policyDomain) ?? [];
       list.push(block);
       byDomain.set(block.policyDomain, list);
     }
-    const reporter = this.options.requireAuthenticated && evidence.signer ? evidence.signer : report.organizationName;
     for (const [domain, blocks] of byDomain) this.addDomain(domain, blocks, report, countsForReady, authenticated, reporter);
     return "counted";
   }
@@ -216,7 +221,7 @@ export class TlsRptAggregator {
     return s;
   }
 
-  private addDomain(domain: string, blocks: TlsRptPolicyResult[], report: TlsRptReport, countsForReady: boolean, authenticated: boolean, reporter: string): void {
+  private addDomain(domain: string, blocks: readonly TlsRptPolicyResult[], report: TlsRptReport, countsForReady: boolean, authenticated: boolean, reporter: string): void {
     const s = this.state(domain);
     const configured = this.configured.get(domain);
     s.reports++;

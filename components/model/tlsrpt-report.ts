@@ -166,15 +166,16 @@ function readReport(doc: unknown): TlsRptReport {
   if (policies.length === 0) {
     throw new Invalid("policies[0].policy.policy-domain", "no policy block names its domain, so the report cannot be attributed to any domain (RFC 8460 §4.4)");
   }
+  const startDatetime = new Date(start).toISOString();
   return {
     organizationName,
     reportId,
     ...(contactInfo !== undefined ? { contactInfo } : {}),
-    startDatetime: new Date(start).toISOString(),
+    startDatetime,
     endDatetime: new Date(end).toISOString(),
     // Counting rule: a day is the UTC date of start-datetime. RFC 8460 §4.1 asks for UTC days;
     // a range ending at 23:59:59Z or at 00:00:00Z of the next day is the same day.
-    day: new Date(start).toISOString().slice(0, 10),
+    day: startDatetime.slice(0, 10),
     policies,
     warnings,
   };
