@@ -23,7 +23,10 @@ export function parseTlsRptReport(input: Uint8Array | string, options: { maxByte
   let bytes: Uint8Array = input;
   if (isGzip(input)) {
     try {
-      bytes = gunzipSync(input, { maxOutputLength: maxBytes });
+      // zlib fills output chunks of chunkSize (16 KiB by default) and returns a view of them: a
+      // report of a few hundred bytes would hold 16 KiB until collected. Size the chunks to the input.
+      const chunkSize = Math.min(64 * 1024, Math.max(1024, input.length * 4));
+      bytes = gunzipSync(input, { maxOutputLength: maxBytes, chunkSize });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) {
