@@ -21,6 +21,7 @@ import { registerLint } from "./lint";
 import { registerPlan } from "./plan";
 import { registerRender } from "./render";
 import { packageVersion } from "./version";
+import { registerReports } from "./reports";
 
 /** What the verbs reach outside the process through; tests replace parts of it. */
 export interface CliDeps {
@@ -43,6 +44,7 @@ export function buildProgram(ctx: CliContext, deps: CliDeps = defaultCliDeps): C
   registerLint(program, ctx);
   registerCheck(program, ctx, deps.check);
   registerGroups(program, ctx);
+  registerReports(program, ctx);
   // Sub-commands inherit output and exit handling.
   for (const command of program.commands) command.configureOutput(output).exitOverride();
   return program;

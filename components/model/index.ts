@@ -12,3 +12,5 @@ export * from "./records";
 export * from "./config";
 export * from "./rendered";
 export * from "./review-risks";
+export * from "./tlsrpt-report";
+export * from "./tlsrpt-readiness";

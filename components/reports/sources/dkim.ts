@@ -1,0 +1,65 @@
+/**
+ * Is a mailed report vouched for by its sender? RFC 8460 §5.3 asks reporters to DKIM-sign their
+ * report mails; `organization-name` inside the report is self-declared, and anyone can mail a
+ * `rua` address. A report counts as authenticated when a DKIM signature verifies (RFC 6376,
+ * with mailauth) and its signing domain is the report submitter's (the `TLS-Report-Submitter`
+ * header, RFC 8460 §5.3, else the From domain), or a parent or subdomain of it (Mail.ru signs as
+ * corp.mail.ru for submitter mail.ru).
+ */
+import { Resolver } from "node:dns/promises";
+import { dkimVerify } from "mailauth";
+
+export type TxtResolver = (name: string, rrtype: string) => Promise<string[][]>;
+
+export interface DkimOptions {
+  /** DNS for the signers' keys; defaults to the system's resolvers. */
+  readonly resolver?: TxtResolver;
+  /** Time limit for the whole verification, in ms. Defaults to 10000. */
+  readonly timeoutMs?: number;
+}
+
+export interface DkimVerdict {
+  readonly authenticated: boolean;
+  readonly signer?: string;
+}
+
+/** A TXT resolver that asks one DNS server (`host:port`), each query bounded in time. */
+export function dnsResolverFor(server: string | undefined, timeoutMs = 5000): TxtResolver {
+  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
+  if (server) resolver.setServers([server]);
+  return async (name, rrtype) => {
+    if (rrtype !== "TXT") throw Object.assign(new Error(`no ${rrtype} lookups for DKIM`), { code: "ENOTFOUND" });
+    return resolver.resolveTxt(name);
+  };
+}
+
+function aligned(signer: string, submitter: string): boolean {
+  const d = signer.toLowerCase().replace(/\.$/, "");
+  const s = submitter.toLowerCase().replace(/\.$/, "");
+  return d === s || d.endsWith(`.${s}`) || s.endsWith(`.${d}`);
+}
+
+/** Verify the DKIM signatures of one raw mail. Never throws; a failure is `authenticated: false`. */
+export async function verifyReportMail(raw: Uint8Array, submitter: string | undefined, options: DkimOptions = {}): Promise<DkimVerdict> {
+  const timeoutMs = options.timeoutMs ?? 10000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const result = await Promise.race([
+      dkimVerify(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), { resolver: options.resolver ?? dnsResolverFor(undefined) } as Parameters<typeof dkimVerify>[1]),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("DKIM verification timed out")), timeoutMs);
+      }),
+    ]);
+    const want = submitter ?? result.headerFrom?.[0]?.split("@").pop();
+    if (!want) return { authenticated: false };
+    for (const r of result.results ?? []) {
+      const d = r.signingDomain;
+      if (r.status?.result === "pass" && d && aligned(d, want)) return { authenticated: true, signer: d.toLowerCase() };
+    }
+    return { authenticated: false };
+  } catch {
+    return { authenticated: false };
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}

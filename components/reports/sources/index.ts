@@ -1,0 +1,9 @@
+/** The report readers: paths (files, zip, mail, mbox, Maildir, directories) and IMAP. */
+export * from "./events";
+export { checkPaths, readReportPaths } from "./paths";
+export { parseImapUrl, readImapMailbox } from "./imap";
+export type { ImapOptions, ImapTarget } from "./imap";
+export { readMail } from "./mail";
+export type { MailOptions } from "./mail";
+export { dnsResolverFor, verifyReportMail } from "./dkim";
+export type { DkimOptions, DkimVerdict, TxtResolver } from "./dkim";
