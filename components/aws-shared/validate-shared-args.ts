@@ -8,11 +8,11 @@
  * same rules as AwsMtaSts (`awsDnsFieldIssues`).
  */
 import { dnsResolverIssues } from "../guard/mx-guard";
-import { DnsHome } from "../args";
 import { ConfigIssue, MtaStsConfigError } from "../model/config";
 import { RenderedMailDomain } from "../model/rendered";
 import { validateDomainArgs } from "../validate-args";
-import { awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "../aws/aws-dns-fields";
+import { awsDnsFieldIssues, unknownFieldIssues } from "../aws/aws-dns-fields";
+import { DnsHome, dnsHomeOf } from "../model/dns-home";
 import {
   assignGroups,
   certificateNames,

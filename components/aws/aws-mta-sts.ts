@@ -16,7 +16,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsDomainArgs } from "../args";
-import { awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "./aws-dns-fields";
+import { awsDnsFieldIssues, unknownFieldIssues } from "./aws-dns-fields";
+import { dnsHomeOf } from "../model/dns-home";
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
 import { route53AliasRecord, route53CnameRecord, route53TxtRecord } from "../dns/route53-records";
 import { afterGuard, afterGuardAnd, guardLiveMx } from "../guard/component-guard";

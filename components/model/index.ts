@@ -10,5 +10,6 @@ export * from "./policy-id";
 export * from "./policy";
 export * from "./records";
 export * from "./config";
+export * from "./dns-home";
 export * from "./rendered";
 export * from "./review-risks";
