@@ -99,7 +99,7 @@ describe("lint a TXT value (RFC 8461 §3.1, RFC 8460 §3)", () => {
   it.each([
     ["v=STSv1; id=not-alnum", /id "not-alnum" must be 1 to 32 letters and digits/],
     ["v=STSv1", /no "id=" field/],
-    ["v=TLSRPTv1; rua=http://r.example.com/", /mailto: and https:/],
+    ["v=TLSRPTv1; rua=http://r.example.com/", /neither mailto: nor https:/],
     ["v=TLSRPTv1; rua=https://r.example.com/a!b", /percent-encoded/],
   ])("refuses %j from stdin with exit 1 and the reason", async (txt, reason) => {
     const { code, out } = await run(["lint"], txt);
