@@ -74,7 +74,7 @@ describe("render (human output)", () => {
       ].join("\n"),
     );
     expect(out).toContain(`TXT _mta-sts.xn--bcher-kva.example "v=STSv1; id=${sha(BUECHER)}"`);
-    expect(err).toBe("warning domains[1].policy.maxAgeSeconds: 3600 s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down\n");
+    expect(err).toBe("warning domains[1].policy.maxAgeSeconds: 3600 s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down; use at least 86400 s\n");
   });
 
   // Trap: a record over 255 octets printed as one quoted string is not publishable as written.

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { normaliseHostname, normaliseMxPattern } from "./hostname";
+import { maxAgeAdvice } from "./max-age-advice";
 import { canonicalMxPatterns, DEFAULT_MAX_AGE, MAX_AGE_LIMIT, MAX_POLICY_BYTES, PolicyMode, POLICY_MODES } from "./policy";
 import { ruaUriProblem } from "./records";
 import { renderMailDomain } from "./rendered";
@@ -25,9 +26,6 @@ export class MtaStsConfigError extends Error {
     this.name = "MtaStsConfigError";
   }
 }
-
-const ONE_DAY = 86400;
-const FOURTEEN_DAYS = 14 * ONE_DAY;
 
 const hostnameField = z.string({ error: "must be a host name (text) such as \"example.com\"" }).superRefine((value, ctx) => {
   const result = normaliseHostname(value);
@@ -122,11 +120,8 @@ export function normaliseMailDomain(config: z.output<typeof mailDomainSchema>, p
   const at = formatPath([...path, "policy", "maxAgeSeconds"]);
   // Only about a value someone wrote: the default (one week) is ours, and changing it would
   // republish every domain that relies on it.
-  if (given !== undefined && given < ONE_DAY) {
-    warnings.push({ path: at, message: `${given} s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down` });
-  } else if (given !== undefined && policy.mode === "enforce" && given < FOURTEEN_DAYS) {
-    warnings.push({ path: at, message: `${given} s in enforce mode is under 14 days (1209600 s); RFC 8461 §3.2 recommends weeks so a downgrade attacker cannot outwait the policy` });
-  }
+  const advice = given !== undefined ? maxAgeAdvice(policy.mode, given) : undefined;
+  if (advice) warnings.push({ path: at, message: advice.message });
   const tlsRpt = config.tlsRpt ? { rua: config.tlsRpt.rua.map((u) => u.trim()) } : undefined;
   const intent: MailDomainIntent = { domain, policyHost: `mta-sts.${domain}`, policy, ...(tlsRpt ? { tlsRpt } : {}) };
   const issues = publishedIssues(intent, path);

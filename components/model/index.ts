@@ -11,5 +11,6 @@ export * from "./policy";
 export * from "./records";
 export * from "./config";
 export * from "./dns-home";
+export * from "./max-age-advice";
 export * from "./rendered";
 export * from "./review-risks";

@@ -17,6 +17,7 @@
  */
 import { Finding, ParseResult, toParseResult } from "./findings";
 import { normaliseMxPattern } from "./hostname";
+import { maxAgeAdvice } from "./max-age-advice";
 import { trimTrailingDots, trimWsp } from "./text";
 
 /**
@@ -163,10 +164,9 @@ export function analysePolicy(text: string): { value?: Policy; findings: Finding
     error("invalid-value", `max_age is ${maxAge.value}; the maximum is ${MAX_AGE_LIMIT} seconds (RFC 8461 §3.2)`, maxAge.line);
   } else {
     maxAgeValue = Number(maxAge.value);
-    if (maxAgeValue < 86400) warn("short-max-age", `max_age is ${maxAgeValue} s, under one day: senders will refetch constantly and a DNS or HTTPS outage quickly leaves them without a policy`, maxAge.line);
-    else if (mode?.value === "enforce" && maxAgeValue < 1209600) {
-      warn("short-max-age", `max_age is ${maxAgeValue} s in enforce mode; RFC 8461 §3.2 suggests weeks (1209600 s = 14 days or more) so an attacker cannot wait out the policy`, maxAge.line);
-    }
+    // A missing or invalid mode (already an error) is advised on as any mode but enforce is.
+    const advice = maxAgeAdvice(mode?.value === "enforce" ? "enforce" : "testing", maxAgeValue);
+    if (advice) warn("short-max-age", `max_age ${advice.message}`, maxAge.line);
   }
 
   for (const entry of mx) {

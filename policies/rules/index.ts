@@ -104,7 +104,7 @@ export const RULES: readonly Rule[] = [
   {
     kind: "resource",
     name: "mta-sts-enforce-max-age",
-    description: "A policy in mode enforce has max_age of at least minEnforceMaxAgeSeconds (default 14 days; RFC 8461 §3.2 suggests weeks).",
+    description: "A policy's max_age is at least one day, and in mode enforce at least minEnforceMaxAgeSeconds (default 14 days; RFC 8461 §3.2 suggests weeks).",
     enforcementLevel: "advisory",
     config: {
       minEnforceMaxAgeSeconds: { type: "integer", minimum: 0, default: DEFAULT_MAX_AGE_CONFIG.minEnforceMaxAgeSeconds, description: "Shortest max_age in seconds accepted with mode enforce." },
