@@ -25,6 +25,10 @@ const TABLE: [PolicyMode, string[], string[], MxCoverageResult["verdict"], MxCov
   ["testing", ["mx1.example.com"], [], "no-mx", "warning", []],
   ["enforce", ["mx1.example.com"], [""], "null-mx", "ok", []],
   ["none", [], ["mx9.example.com"], "not-restricted", "ok", []],
+  // A live policy is read as senders read it (RFC 8461 §4.1), even where our own config refuses.
+  ["enforce", ["*.com"], ["foo.com"], "covered", "ok", []],
+  ["enforce", ["mx"], ["mx"], "covered", "ok", []],
+  ["enforce", ["*.com"], ["a.foo.com"], "uncovered", "error", ["a.foo.com"]],
 ];
 
 const STATUS = { ok: "pass", warning: "warn", error: "fail" } as const;

@@ -1,17 +1,21 @@
 /**
- * Does a policy's MX pattern admit a host? RFC 8461 §4.1: a pattern is either a fully qualified
- * name compared case-insensitively, or `*.` plus a name, where the `*` stands for exactly one
- * left-most label. So `*.example.com` matches `mx1.example.com` but neither `example.com` nor
- * `a.mx1.example.com`. Names are compared in A-label form, so a Unicode spelling and its
- * `xn--` form are the same host.
+ * Does a policy's MX pattern admit a host? RFC 8461 §4.1: a pattern is either a name compared
+ * case-insensitively, or `*.` plus a name, where the `*` stands for exactly one left-most label.
+ * So `*.example.com` matches `mx1.example.com` but neither `example.com` nor `a.mx1.example.com`.
+ * Names are compared in A-label form, so a Unicode spelling and its `xn--` form are the same host.
+ *
+ * This is the sender's reading of a live policy, exactly as RFC 8461 §4.1 has it: `*.com` matches
+ * `foo.com`, and a single-label name matches itself, as other implementations' matchers do.
+ * That our own config refuses such patterns is config validation (`normaliseMxPattern`), not
+ * matching.
  */
-import { normaliseHostname, normaliseMxPattern } from "./hostname";
+import { normaliseDomainName, readMxPattern } from "./hostname";
 import type { PolicyMode } from "./policy";
 
-/** True when `host` is admitted by `pattern` (RFC 8461 §4.1). Invalid input never matches. */
+/** True when `host` is admitted by `pattern` (RFC 8461 §4.1). Input that is not a name or pattern never matches. */
 export function mxMatches(pattern: string, host: string): boolean {
-  const p = normaliseMxPattern(pattern);
-  const h = normaliseHostname(host);
+  const p = readMxPattern(pattern);
+  const h = normaliseDomainName(host);
   if (!p.ok || !h.ok) return false;
   if (!p.value.startsWith("*.")) return p.value === h.value;
   const suffix = p.value.slice(1); // ".example.com"

@@ -16,7 +16,7 @@
  * its strict yes/no form: on an error a sender treats the domain as having no policy.
  */
 import { Finding, ParseResult, toParseResult } from "./findings";
-import { normaliseMxPattern } from "./hostname";
+import { normaliseMxPattern, readMxPattern } from "./hostname";
 import { maxAgeAdvice } from "./max-age-advice";
 import { trimTrailingDots, trimWsp } from "./text";
 
@@ -171,7 +171,7 @@ export function analysePolicy(text: string): { value?: Policy; findings: Finding
 
   for (const entry of mx) {
     if (/[^\x00-\x7f]/.test(entry.value)) {
-      const ascii = normaliseMxPattern(entry.value);
+      const ascii = readMxPattern(entry.value);
       const hint = ascii.ok ? `; write its A-label "${ascii.value}"` : "";
       error("invalid-value", `mx "${entry.value}" is not ASCII: policies carry A-labels (RFC 8461 §3.2, Domain from RFC 5321)${hint}`, entry.line);
       continue;
@@ -182,8 +182,14 @@ export function analysePolicy(text: string): { value?: Policy; findings: Finding
       error("invalid-value", `mx "${entry.value}" ends with a dot; policies name hosts without the root dot, write "${trimTrailingDots(entry.value)}" (RFC 8461 §3.2, Domain from RFC 5321 §4.1.2)`, entry.line);
       continue;
     }
-    const result = normaliseMxPattern(entry.value);
+    // Read as a sender reads it (RFC 8461 §3.2 grammar). A pattern that grammar allows but our
+    // own config refuses (a single label, "*." over a top-level domain) is only a warning here.
+    const result = readMxPattern(entry.value);
     if (!result.ok) error("invalid-value", `mx ${result.error.message}`, entry.line);
+    else {
+      const ours = normaliseMxPattern(entry.value);
+      if (!ours.ok) warn("broad-mx-pattern", `mx ${ours.error.message}; senders accept it and match it as written (RFC 8461 §4.1)`, entry.line);
+    }
   }
   if (mode && mode.value !== "none" && mx.length === 0) {
     error("missing-field", `mode ${mode.value} needs at least one \`mx:\` line (RFC 8461 §3.2)`);
