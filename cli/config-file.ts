@@ -8,7 +8,7 @@ import { renderMailDomain, RenderedMailDomain } from "../components/model/render
 import { ConfigIssue } from "../components/model/config";
 import { DomainDeployment, SharedAwsHostConfig, StackConfigInput, stackConfigInput, validateStackConfig } from "../components/stack/stack-config";
 import { INPUT_LIMITS, readBoundedFile } from "./bounded-read";
-import { EXIT_COULD_NOT_RUN, UsageError } from "./exit-codes";
+import { EXIT_COULD_NOT_RUN, UsageError } from "./verb-contract";
 
 /** The project name in Pulumi.yaml, and so the namespace of its config keys. */
 export const CONFIG_NAMESPACE = "mta-sts";

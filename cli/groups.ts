@@ -18,7 +18,7 @@ import { editStackFile, StackFileEditError, YamlPath } from "../components/stack
 import { validateStackConfig } from "../components/stack/stack-config";
 import { pinIssues, planStackGroups, StackGroupsPlan } from "../components/stack/stack-groups";
 import { CONFIG_NAMESPACE, readStackConfigFile } from "./config-file";
-import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, UsageError } from "./exit-codes";
+import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, UsageError } from "./verb-contract";
 
 interface GroupsFlags {
   stack: string;

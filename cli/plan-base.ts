@@ -14,7 +14,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { EXIT_COULD_NOT_RUN, UsageError } from "./exit-codes";
+import { EXIT_COULD_NOT_RUN, UsageError } from "./verb-contract";
 import { Plan, PLAN_FORMAT_VERSION } from "./plan-report";
 
 /** The kind of failure, as `--json` reports it. */

@@ -5,7 +5,7 @@
  * comparison could not run.
  */
 import { REVIEW_RISK_CODES, ReviewRiskCode } from "../components/model/review-risks";
-import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, EXIT_OK, UsageError } from "./exit-codes";
+import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, EXIT_OK, UsageError } from "./verb-contract";
 import { BaseError, BaseErrorCode, planOfBase, resolveBase } from "./plan-base";
 import { Plan } from "./plan-report";
 import { reviewPlans, reviewToJson } from "./plan-review";

@@ -17,7 +17,7 @@ import { componentNames, SHARED_AWS_HOST_NAME } from "../components/stack/declar
 import { DomainDeployment } from "../components/stack/stack-config";
 import { terminalLines } from "../components/terminal-text";
 import { loadDomainDeployments, readStackConfigFile } from "./config-file";
-import { CliContext } from "./exit-codes";
+import { CliContext } from "./verb-contract";
 import { formatJson } from "./json-output";
 import { runProgramOffline } from "./plan-engine";
 import { buildPlan, planToText } from "./plan-report";

@@ -8,7 +8,7 @@ import { splitTxtValue } from "../components/model/records";
 import { renderMailDomain } from "../components/model/rendered";
 import { terminalLines } from "../components/terminal-text";
 import { loadDomainDeployments } from "./config-file";
-import { CliContext } from "./exit-codes";
+import { CliContext } from "./verb-contract";
 import { formatJson } from "./json-output";
 import { stackFileOption } from "./stack-option";
 

@@ -1,6 +1,6 @@
 /**
  * `mta-sts lint`: a policy file or a TXT value, from a file or standard input, read as a sender
- * would. Exit codes (cli/exit-codes.ts): 0 valid (warnings allowed), 1 errors found, 2 could not run.
+ * would. Exit codes (cli/verb-contract.ts): 0 valid (warnings allowed), 1 errors found, 2 could not run.
  */
 import { join } from "node:path";
 import { lintText } from "../cli/lint";

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultCheckDeps } from "../cli/check";
-import { ERROR_CODES, ErrorCode } from "../cli/exit-codes";
+import { ERROR_CODES, ErrorCode } from "../cli/verb-contract";
 import { jsonRequested } from "../cli/json-output";
 import { runCli, spawnCli, stopCliProcesses } from "./support/cli";
 

@@ -1,5 +1,6 @@
 /**
- * Exit codes and errors of every `mta-sts` verb, documented in the README:
+ * What every `mta-sts` verb shares: the context it writes to (`CliContext`), the errors it throws
+ * when it cannot run (`CliError`, `UsageError`) and the exit codes, documented in the README:
  * 0 everything passed, 1 findings (errors in what was checked), 2 could not run (bad usage,
  * unreadable file, bad config, no DNS answer before anything could be checked).
  *
