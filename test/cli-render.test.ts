@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { cloudflareTxtContent } from "../components/dns/txt-values";
 import { runCli } from "./support/cli";
 
 const fixture = (name: string) => join(__dirname, "fixtures", "config", name);
@@ -91,6 +92,8 @@ describe("render (human output)", () => {
     const lint = await run(["lint"], presentation);
     expect(lint.code).toBe(0);
     expect(lint.out).toMatch(/valid _smtp\._tls TXT record/);
+    // The same quoting as the content the Cloudflare record writer sends.
+    expect(presentation).toBe(cloudflareTxtContent(JSON.parse(json).domains[0].tlsRptRecord));
   });
 });
 
