@@ -13,7 +13,7 @@
 import { Command } from "commander";
 import { ConfigIssue, domainWarningText } from "../components/model/config";
 import { renderMailDomain } from "../components/model/rendered";
-import { componentNames, SHARED_AWS_HOST_NAME } from "../components/stack/declare-domains";
+import { domainComponentNames } from "../components/stack/declare-domains";
 import { DomainDeployment } from "../components/stack/stack-config";
 import { terminalLines } from "../components/terminal-text";
 import { loadDomainDeployments, readStackConfigFile } from "./config-file";
@@ -42,9 +42,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       if (review === REVIEW_FAILED) return;
       const rendered = domains.map((d) => renderMailDomain(d.intent));
       const run = await runProgramOffline(readStackConfigFile(file));
-      const names = componentNames(domains.map((d) => d.intent.domain));
-      // With mta-sts:sharedAwsHost, every AWS domain lives in the one shared host component.
-      if (sharedAwsHost) for (const d of domains) if (d.host === "aws") names.set(d.intent.domain, SHARED_AWS_HOST_NAME);
+      const names = domainComponentNames(domains, sharedAwsHost);
       const plan = buildPlan(file, domains, rendered, names, run.resources, [...warnings, ...programOnlyWarnings(domains, warnings, run.warnings)]);
       if (review) return review.finish(plan);
       if (options.json) {
