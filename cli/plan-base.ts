@@ -82,11 +82,11 @@ function checkedPlan(doc: Record<string, unknown>, where: string): Plan {
     throw new BaseError(
       `--base ${where} ${which}, and this mta-sts reads plan version ${PLAN_FORMAT_VERSION} only: ` +
         `write both plans with versions of mta-sts that share a plan version, or pass the base's stack file or a git ref as --base to plan it with this code`,
-      "usage",
+      "config",
     );
   }
   const problem = planShapeProblem(doc);
-  if (problem) throw new BaseError(`--base ${where} is not a complete plan: ${problem}; write it again with \`mta-sts plan --json\``, "usage");
+  if (problem) throw new BaseError(`--base ${where} is not a complete plan: ${problem}; write it again with \`mta-sts plan --json\``, "config");
   return doc as unknown as Plan;
 }
 

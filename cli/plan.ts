@@ -22,7 +22,7 @@ import { formatJson } from "./json-output";
 import { runProgramOffline } from "./plan-engine";
 import { buildPlan, planToText } from "./plan-report";
 import { stackFileOption } from "./stack-option";
-import { collect, REVIEW_FAILED, ReviewOptions, startReview } from "./plan-review-command";
+import { collect, ReviewOptions, startReview } from "./plan-review-command";
 
 export function registerPlan(program: Command, ctx: CliContext): void {
   program
@@ -39,7 +39,6 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       const { domains, sharedAwsHost, warnings } = loadDomainDeployments(file);
       // The base is planned in a child process while this one plans the head.
       const review = startReview(ctx, { ...options, stack: file });
-      if (review === REVIEW_FAILED) return;
       const rendered = domains.map((d) => renderMailDomain(d.intent));
       const run = await runProgramOffline(readStackConfigFile(file));
       const names = domainComponentNames(domains, sharedAwsHost);

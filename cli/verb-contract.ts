@@ -20,7 +20,8 @@ export const EXIT_COULD_NOT_RUN = 2;
  *   a `--ca-file` that holds no certificate);
  * - `config`: a stack or config file is not valid; `issues` lists every problem with its path;
  * - `io`: a file or standard input could not be read (missing, unreadable, over its size limit,
- *   nothing written to it in time);
+ *   nothing written to it in time), or a file could not be written (`groups --write`: not
+ *   writable, or a stack file shape that cannot be edited without touching other bytes);
  * - `dns`: the DNS gave no answer at all, so nothing could be checked;
  * - `internal`: a bug in mta-sts.
  */
