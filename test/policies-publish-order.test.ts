@@ -1,6 +1,6 @@
 /**
  * Policy pack, rule 4: every `_mta-sts` TXT record waits for what serves its domain's policy
- * (publish before announce, DESIGN invariant 1); rule 5: enforce with a short max_age (advisory).
+ * (docs/invariants.md: publish before announce); rule 5: enforce with a short max_age (advisory).
  */
 import { checkPolicyHostInStack, checkPublishBeforeAnnounce } from "../policies/rules/publish-order";
 import { checkEnforceMaxAge } from "../policies/rules/max-age";

@@ -1,7 +1,7 @@
 /**
  * index.ts as `pulumi preview`/`up` runs it: a bad stack config stops the program with every
- * problem and its path before a single resource is declared (DESIGN.md invariant 3), as a
- * RunError, which the Pulumi CLI prints without a stack trace.
+ * problem and its path before a single resource is declared (docs/invariants.md: bad input never
+ * reaches the cloud), as a RunError, which the Pulumi CLI prints without a stack trace.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";

@@ -1,7 +1,8 @@
 /**
  * The first thing AwsSharedMtaStsHost does: validate every domain and the grouping, render what
  * will be published, and assign groups. Throws one `MtaStsConfigError` naming every bad field
- * (`domains[3].policy.mx[0]`) before a single resource is declared (DESIGN.md invariant 3).
+ * (`domains[3].policy.mx[0]`) before a single resource is declared (docs/invariants.md: bad input
+ * never reaches the cloud).
  *
  * Each domain goes through the same core as AwsMtaSts (`validateDomainArgs`), its issues
  * prefixed with `domains[i].`; the AWS-specific fields (DNS home, zone ids, adoption) through the

@@ -106,7 +106,7 @@ export function dnsMxResolver(options: { server?: string; timeoutMs?: number } =
 /**
  * The problem with a component's `dnsResolver` arg (the server `dnsMxResolver` asks), if any:
  * it must be an IP address with an optional port. Checked with the other args, before anything
- * is declared (DESIGN.md invariant 3).
+ * is declared (docs/invariants.md: bad input never reaches the cloud).
  */
 export function dnsResolverIssues(value: unknown): ConfigIssue[] {
   if (value === undefined) return [];

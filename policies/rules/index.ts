@@ -1,7 +1,8 @@
 /**
  * The catalogue of MTA-STS guardrails: name, what it protects, default enforcement level, config,
- * and the pure check. `policies/index.ts` turns each entry into a CrossGuard policy; tests call the
- * checks directly. No `@pulumi/policy` import here.
+ * and the pure check. `policies/pack.ts` turns each entry into a CrossGuard policy, which
+ * `policies/index.ts` serves as the pack; tests call the checks directly. No `@pulumi/policy`
+ * import here.
  */
 import { checkCloudflareNamesUnique } from "./cloudflare-names";
 import { checkDistributionCache, checkDistributionTls, DEFAULT_CACHE_CONFIG } from "./cloudfront";
