@@ -229,7 +229,8 @@ export function ruaUriProblem(uri: string): string | undefined {
     }
     return normaliseHostname(url.hostname).ok ? undefined : "has no valid host";
   }
-  return "is neither mailto: nor https:";
+  // RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), named when it is one.
+  return /^[a-z][a-z0-9+.-]*:$/i.test(scheme) ? `uses the scheme "${scheme}", which is neither mailto: nor https:` : "is neither mailto: nor https:";
 }
 
 /**
