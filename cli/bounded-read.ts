@@ -13,7 +13,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import type { Readable } from "node:stream";
-import { CliError } from "./exit-codes";
+import { CliError } from "./verb-contract";
 
 /** How much of one kind of input is read. */
 export interface InputLimit {

@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from "node:crypto";
 import { INPUT_LIMITS, readBoundedFile } from "./bounded-read";
-import { CliError } from "./exit-codes";
+import { CliError } from "./verb-contract";
 
 const BEGIN = "-----BEGIN CERTIFICATE-----";
 const END = "-----END CERTIFICATE-----";

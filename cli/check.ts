@@ -15,7 +15,7 @@ import { normaliseHostname } from "../components/model/hostname";
 import type { RenderedMailDomain } from "../components/model/rendered";
 import { loadCaFile } from "./ca-file";
 import { loadRenderedDomains } from "./config-file";
-import { CliContext, CliError, EXIT_FINDINGS, EXIT_OK, UsageError } from "./exit-codes";
+import { CliContext, CliError, EXIT_FINDINGS, EXIT_OK, UsageError } from "./verb-contract";
 import { formatJson } from "./json-output";
 
 export interface CheckCliDeps {

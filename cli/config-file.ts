@@ -8,7 +8,7 @@ import { renderMailDomain, RenderedMailDomain } from "../components/model/render
 import { ConfigIssue } from "../components/model/config";
 import { DomainDeployment, SharedAwsHostConfig, StackConfigInput, stackConfigInput, validateStackConfig } from "../components/stack/stack-config";
 import { INPUT_LIMITS, readBoundedFile } from "./bounded-read";
-import { EXIT_COULD_NOT_RUN, UsageError } from "./exit-codes";
+import { EXIT_COULD_NOT_RUN, UsageError } from "./verb-contract";
 
 /** The project name in Pulumi.yaml, and so the namespace of its config keys. */
 export const CONFIG_NAMESPACE = "mta-sts";
@@ -38,10 +38,13 @@ export function readStackConfigFile(path: string): StackConfigInput {
   return stackConfigInput(record);
 }
 
-/** Report config issues as one UsageError: every problem on its own line with its path. */
-export function configError(path: string, issues: readonly ConfigIssue[]): UsageError {
+/**
+ * Report config issues as one error with the code `config`: every problem on its own line with
+ * its path. `undone` says what the verb did not do ("planned or declared", "grouped").
+ */
+export function configError(path: string, issues: readonly ConfigIssue[], undone = "planned or declared"): UsageError {
   const lines = issues.map((i) => `  ${i.path}: ${i.message}`).join("\n");
-  return new UsageError(`${path} has ${issues.length} problem${issues.length === 1 ? "" : "s"}; nothing was planned or declared:\n${lines}`, EXIT_COULD_NOT_RUN, { code: "config", issues });
+  return new UsageError(`${path} has ${issues.length} problem${issues.length === 1 ? "" : "s"}; nothing was ${undone}:\n${lines}`, EXIT_COULD_NOT_RUN, { code: "config", issues });
 }
 
 /** Validated deployments of every domain in a config file; throws UsageError listing all issues. */

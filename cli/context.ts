@@ -1,6 +1,6 @@
 /** The `CliContext` of a real process: stdout, stderr and a bounded standard input. */
 import { INPUT_LIMITS, readBoundedStream, READ_TIMEOUT_MS } from "./bounded-read";
-import { CliContext, EXIT_OK } from "./exit-codes";
+import { CliContext, EXIT_OK } from "./verb-contract";
 
 export function processContext(): CliContext {
   return {

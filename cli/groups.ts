@@ -17,8 +17,11 @@ import { MtaStsConfigError } from "../components/model/config";
 import { editStackFile, StackFileEditError, YamlPath } from "../components/stack/stack-file-edit";
 import { validateStackConfig } from "../components/stack/stack-config";
 import { pinIssues, planStackGroups, StackGroupsPlan } from "../components/stack/stack-groups";
-import { CONFIG_NAMESPACE, readStackConfigFile } from "./config-file";
-import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, UsageError } from "./exit-codes";
+import { terminalLines } from "../components/terminal-text";
+import { INPUT_LIMITS, readBoundedFile } from "./bounded-read";
+import { CONFIG_NAMESPACE, configError, readStackConfigFile } from "./config-file";
+import { formatJson } from "./json-output";
+import { CliContext, CliError, EXIT_FINDINGS, UsageError } from "./verb-contract";
 
 interface GroupsFlags {
   stack: string;
@@ -44,27 +47,17 @@ export function registerGroups(program: Command, ctx: CliContext): void {
       [],
     )
     .option("--json", "print one JSON document")
-    .action((flags: GroupsFlags) => {
-      try {
-        runGroups(flags, ctx);
-      } catch (err) {
-        if (err instanceof UsageError) return printError(ctx, flags, "could-not-run", err.message);
-        if (err instanceof StackFileEditError) {
-          return printError(ctx, flags, "cannot-edit", `cannot write the pins into ${flags.stack}: ${err.message}; nothing was written`);
-        }
-        throw err;
-      }
-    });
+    // What cannot run is thrown as a CliError, which main reports like every verb's.
+    .action((flags: GroupsFlags) => runGroups(flags, ctx));
 }
 
 function runGroups(flags: GroupsFlags, ctx: CliContext): void {
-  const text = readText(flags.stack);
+  // Size and time bounded, as every file the CLI reads; a CliError with the code `io` when unreadable.
+  const text = readBoundedFile(flags.stack, INPUT_LIMITS.stackFile).toString("utf8");
   const validation = validate(flags.stack);
-  if (!validation.ok) {
-    return printError(ctx, flags, "bad-config", `${flags.stack} has ${validation.issues.length} problem${validation.issues.length === 1 ? "" : "s"}; nothing was grouped`, validation.issues);
-  }
+  if (!validation.ok) throw configError(flags.stack, validation.issues, "grouped");
   const badPins = pinIssues(validation.domains);
-  if (badPins.length > 0) return printError(ctx, flags, "bad-config", `${flags.stack} has ${badPins.length} problem${badPins.length === 1 ? "" : "s"}; nothing was grouped`, badPins);
+  if (badPins.length > 0) throw configError(flags.stack, badPins, "grouped");
   const plan = planStackGroups(validation.domains, {
     ...(validation.sharedAwsHost ? { sharedAwsHost: validation.sharedAwsHost } : {}),
     pack: flags.pack === true,
@@ -74,19 +67,26 @@ function runGroups(flags: GroupsFlags, ctx: CliContext): void {
   let written = false;
   if (flags.write && plan.newPins.length > 0) {
     const prefix = domainsPath(text);
-    const updated = editStackFile(
-      text,
-      plan.newPins.map((p) => ({ path: [...prefix, p.index, "group"], value: p.group })),
-    );
+    let updated: string;
+    try {
+      updated = editStackFile(
+        text,
+        plan.newPins.map((p) => ({ path: [...prefix, p.index, "group"], value: p.group })),
+      );
+    } catch (err) {
+      // A shape the editor cannot change without touching other bytes (an anchor, say).
+      if (err instanceof StackFileEditError) throw new CliError("io", `cannot write the pins into ${flags.stack}: ${err.message}; nothing was written`);
+      throw err;
+    }
     try {
       writeFileSync(flags.stack, updated);
     } catch (err) {
-      throw new UsageError(`cannot write ${flags.stack}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; nothing was written`);
+      throw new CliError("io", `cannot write ${flags.stack}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; nothing was written`);
     }
     written = true;
   }
-  if (flags.json) ctx.out(JSON.stringify(groupsJson(flags.stack, plan, written), null, 2) + "\n");
-  else ctx.out(groupsText(flags.stack, plan, flags.write === true, written));
+  if (flags.json) ctx.out(formatJson(plan.findings.length === 0, groupsJson(flags.stack, plan, written)));
+  else ctx.out(terminalLines(groupsText(flags.stack, plan, flags.write === true, written)));
   if (plan.findings.length > 0) ctx.exitCode = EXIT_FINDINGS;
 }
 
@@ -102,14 +102,6 @@ function quotaLimits(values: readonly string[]): Partial<Record<AwsQuotaKey, num
     limits[quota.key] = Number(match[2]);
   }
   return limits;
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
 }
 
 /** Validate the whole config, so that only a good one is pinned; group sizes are not checked here. */
@@ -130,7 +122,8 @@ function domainsPath(text: string): YamlPath {
 
 // --- Output -----------------------------------------------------------------------------------
 
-function groupsText(stack: string, plan: StackGroupsPlan, write: boolean, written: boolean): string {
+/** The report for people, one line each (escaped by the caller: the stack path comes from the command line). */
+function groupsText(stack: string, plan: StackGroupsPlan, write: boolean, written: boolean): string[] {
   const lines: string[] = [];
   const shared = plan.shared;
   if (!shared) {
@@ -164,7 +157,7 @@ function groupsText(stack: string, plan: StackGroupsPlan, write: boolean, writte
     lines.push(`PASS quota ${u.quota.service} "${u.quota.name}": ${u.used} of ${u.limit}${u.where ? ` (${u.where})` : ""}`);
   }
   for (const f of plan.findings) lines.push(`FAIL ${f.kind} ${f.message}`);
-  return lines.join("\n") + "\n";
+  return lines;
 }
 
 function count(n: number, noun: string): string {
@@ -180,9 +173,10 @@ function pinsLine(stack: string, plan: StackGroupsPlan, write: boolean, written:
   return `pins: ${before}, ${n} to write${write ? "" : "; run with --write to write them into the stack file"}`;
 }
 
+/** The `--json` body: `ok` is false when there are findings, which are listed under `findings`. */
 function groupsJson(stack: string, plan: StackGroupsPlan, written: boolean): Record<string, unknown> {
   const shared = plan.shared;
-  const report = {
+  return {
     stack,
     written,
     ...(shared
@@ -210,15 +204,4 @@ function groupsJson(stack: string, plan: StackGroupsPlan, written: boolean): Rec
     },
     findings: plan.findings,
   };
-  if (plan.findings.length === 0) return { ok: true, ...report };
-  return { ok: false, error: { code: "findings", message: `${plan.findings.length} problem${plan.findings.length === 1 ? "" : "s"} with the groups or the quotas`, issues: plan.findings }, ...report };
-}
-
-// replaced by the shared CLI helper after merge
-function printError(ctx: CliContext, flags: { json?: boolean }, code: string, message: string, issues?: readonly { path: string; message: string }[]): void {
-  // Control bytes never reach a terminal: the file's own text can end up in a message.
-  const printable = (s: string) => s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-  if (flags.json) ctx.out(JSON.stringify({ ok: false, error: { code, message, ...(issues ? { issues } : {}) } }, null, 2) + "\n");
-  else ctx.err(`mta-sts groups: ${printable(message)}\n${(issues ?? []).map((i) => `  ${printable(i.path)}: ${printable(i.message)}\n`).join("")}`);
-  ctx.exitCode = EXIT_COULD_NOT_RUN;
 }

@@ -10,7 +10,7 @@
  *
  * So `error` present means "could not run", `ok: false` without `error` means "findings".
  */
-import { CliError, ErrorCode, ErrorIssue } from "./exit-codes";
+import { CliError, ErrorCode, ErrorIssue } from "./verb-contract";
 
 /** The body of a `--json` error. */
 export interface JsonError {

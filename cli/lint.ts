@@ -11,7 +11,7 @@ import { analysePolicy } from "../components/model/policy";
 import { analyseStsRecord, analyseTlsRptRecord } from "../components/model/records";
 import { terminalLines } from "../components/terminal-text";
 import { INPUT_LIMITS, readBoundedFile } from "./bounded-read";
-import { CliContext, EXIT_FINDINGS } from "./exit-codes";
+import { CliContext, EXIT_FINDINGS } from "./verb-contract";
 import { formatJson } from "./json-output";
 
 export const LINT_KINDS = ["auto", "policy", "sts", "tlsrpt"] as const;

@@ -2,7 +2,7 @@
 /**
  * `mta-sts <verb>`: plan, render, lint, check. Each verb lives in its own module and registers
  * itself here; every verb has `--help`, machine output with `--json`, and the exit codes of
- * `exit-codes.ts` (0 ok, 1 findings, 2 could not run).
+ * `verb-contract.ts` (0 ok, 1 findings, 2 could not run).
  *
  * Whatever goes wrong is reported here, once: as one line on stderr (`mta-sts: ...`, and for a
  * mistake on the command line "see `mta-sts <verb> --help`", not the whole help), or with
@@ -15,7 +15,7 @@ import { terminalLines } from "../components/terminal-text";
 import { CheckCliDeps, defaultCheckDeps, registerCheck } from "./check";
 import { registerGroups } from "./groups";
 import { processContext } from "./context";
-import { CliContext, CliError, EXIT_COULD_NOT_RUN, EXIT_OK } from "./exit-codes";
+import { CliContext, CliError, EXIT_COULD_NOT_RUN, EXIT_OK } from "./verb-contract";
 import { formatJsonError, jsonRequested } from "./json-output";
 import { registerLint } from "./lint";
 import { registerPlan } from "./plan";

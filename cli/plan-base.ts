@@ -14,7 +14,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { EXIT_COULD_NOT_RUN, UsageError } from "./exit-codes";
+import { EXIT_COULD_NOT_RUN, UsageError } from "./verb-contract";
 import { Plan, PLAN_FORMAT_VERSION } from "./plan-report";
 
 /** The kind of failure, as `--json` reports it. */
@@ -82,11 +82,11 @@ function checkedPlan(doc: Record<string, unknown>, where: string): Plan {
     throw new BaseError(
       `--base ${where} ${which}, and this mta-sts reads plan version ${PLAN_FORMAT_VERSION} only: ` +
         `write both plans with versions of mta-sts that share a plan version, or pass the base's stack file or a git ref as --base to plan it with this code`,
-      "usage",
+      "config",
     );
   }
   const problem = planShapeProblem(doc);
-  if (problem) throw new BaseError(`--base ${where} is not a complete plan: ${problem}; write it again with \`mta-sts plan --json\``, "usage");
+  if (problem) throw new BaseError(`--base ${where} is not a complete plan: ${problem}; write it again with \`mta-sts plan --json\``, "config");
   return doc as unknown as Plan;
 }
 

@@ -7,19 +7,11 @@
  * who can open one: text is stripped of control characters before it reaches a terminal, and
  * escaped for markdown and HTML before it reaches a comment.
  */
+import { escapeForTerminal } from "../components/terminal-text";
 import { PropertyChange, ResourceChange } from "./plan-diff";
 import { policyMode, Review, ReviewedDomain, ReviewedRisk, summaryLine } from "./plan-review";
 
 // ---------------------------------------------------------------------------------------- text
-
-/**
- * Untrusted text made safe for a terminal: control characters (C0, DEL, C1) and bidirectional
- * overrides become `\u{..}` escapes.
- */
-// replaced by the shared CLI helper after merge
-export function terminalSafe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
-}
 
 const STATUS: Record<ReviewedRisk["severity"], string> = { block: "BLOCK", warn: "WARN", info: "INFO" };
 
@@ -28,7 +20,8 @@ function riskStatus(r: ReviewedRisk): string {
 }
 
 export function reviewToText(review: Review): string {
-  const t = terminalSafe;
+  // Untrusted text made visible, as in every verb's output (components/terminal-text.ts).
+  const t = escapeForTerminal;
   const out: string[] = [];
   out.push(`mta-sts plan --base: ${t(review.stack)} compared with ${t(review.base)}`);
   out.push(summaryLine(review.summary), "");

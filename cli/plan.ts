@@ -13,16 +13,16 @@
 import { Command } from "commander";
 import { ConfigIssue, domainWarningText } from "../components/model/config";
 import { renderMailDomain } from "../components/model/rendered";
-import { componentNames, SHARED_AWS_HOST_NAME } from "../components/stack/declare-domains";
+import { domainComponentNames } from "../components/stack/declare-domains";
 import { DomainDeployment } from "../components/stack/stack-config";
 import { terminalLines } from "../components/terminal-text";
 import { loadDomainDeployments, readStackConfigFile } from "./config-file";
-import { CliContext } from "./exit-codes";
+import { CliContext } from "./verb-contract";
 import { formatJson } from "./json-output";
 import { runProgramOffline } from "./plan-engine";
 import { buildPlan, planToText } from "./plan-report";
 import { stackFileOption } from "./stack-option";
-import { collect, REVIEW_FAILED, ReviewOptions, startReview } from "./plan-review-command";
+import { collect, ReviewOptions, startReview } from "./plan-review-command";
 
 export function registerPlan(program: Command, ctx: CliContext): void {
   program
@@ -39,12 +39,9 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       const { domains, sharedAwsHost, warnings } = loadDomainDeployments(file);
       // The base is planned in a child process while this one plans the head.
       const review = startReview(ctx, { ...options, stack: file });
-      if (review === REVIEW_FAILED) return;
       const rendered = domains.map((d) => renderMailDomain(d.intent));
       const run = await runProgramOffline(readStackConfigFile(file));
-      const names = componentNames(domains.map((d) => d.intent.domain));
-      // With mta-sts:sharedAwsHost, every AWS domain lives in the one shared host component.
-      if (sharedAwsHost) for (const d of domains) if (d.host === "aws") names.set(d.intent.domain, SHARED_AWS_HOST_NAME);
+      const names = domainComponentNames(domains, sharedAwsHost);
       const plan = buildPlan(file, domains, rendered, names, run.resources, [...warnings, ...programOnlyWarnings(domains, warnings, run.warnings)]);
       if (review) return review.finish(plan);
       if (options.json) {

@@ -4,11 +4,11 @@
  * option under its first name.
  */
 import { Command, Option } from "commander";
-import { splitTxtValue } from "../components/model/records";
+import { presentationTxt } from "../components/dns/txt-values";
 import { renderMailDomain } from "../components/model/rendered";
 import { terminalLines } from "../components/terminal-text";
 import { loadDomainDeployments } from "./config-file";
-import { CliContext } from "./exit-codes";
+import { CliContext } from "./verb-contract";
 import { formatJson } from "./json-output";
 import { stackFileOption } from "./stack-option";
 
@@ -32,21 +32,12 @@ export function registerRender(program: Command, ctx: CliContext): void {
       for (const r of rendered) {
         lines.push(`# ${r.domain}`, `policy ${r.policyUrl} (id ${r.policyId}, CRLF line ends):`);
         for (const line of r.policyText.split("\r\n").filter((l) => l !== "")) lines.push(`    ${line}`);
-        lines.push(`TXT ${r.stsRecordName} ${presentTxt(r.stsRecord)}`);
-        if (r.tlsRptRecord) lines.push(`TXT ${r.tlsRptRecordName} ${presentTxt(r.tlsRptRecord)}`);
+        // As published: one quoted character-string per 255 octets, which readers join.
+        lines.push(`TXT ${r.stsRecordName} ${presentationTxt(r.stsRecord)}`);
+        if (r.tlsRptRecord) lines.push(`TXT ${r.tlsRptRecordName} ${presentationTxt(r.tlsRptRecord)}`);
         lines.push("");
       }
       // Values come from the config file: escaped like any other outside text.
       ctx.out(terminalLines(lines));
     });
-}
-
-/**
- * A TXT value in zone-file presentation form: one quoted character-string per 255 octets
- * (RFC 1035 §3.3.14, §5.1), as it is published; readers join them (what `lint` reads back).
- */
-function presentTxt(value: string): string {
-  return splitTxtValue(value)
-    .map((chunk) => `"${chunk.replace(/(["\\])/g, "\\$1")}"`)
-    .join(" ");
 }

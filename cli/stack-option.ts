@@ -2,7 +2,7 @@
  * `--stack <file>`: the stack config file every verb that reads one takes under this one name
  * (`render` also under its first name, `--config`).
  */
-import { UsageError } from "./exit-codes";
+import { UsageError } from "./verb-contract";
 
 /** The file named by `--stack` (or `--config`); a usage error when there is none, or two. */
 export function stackFileOption(verb: string, options: { stack?: string; config?: string }): string {

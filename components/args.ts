@@ -5,6 +5,7 @@
  * declared, so bad input never reaches the cloud.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DnsHome } from "./model/dns-home";
 import { PolicyMode } from "./model/policy";
 
 /** What senders are told to do (RFC 8461 §3.2). */
@@ -34,10 +35,6 @@ export interface TlsRptArgs {
    */
   rua: string[];
 }
-
-/** Which DNS service holds a domain's records. */
-export const DnsHome = { Route53: "route53", Cloudflare: "cloudflare" } as const;
-export type DnsHome = (typeof DnsHome)[keyof typeof DnsHome];
 
 /**
  * The fields every AWS-hosted mail domain has, in `AwsMtaSts` and in each domain of

@@ -18,9 +18,9 @@
  */
 
 // C0 controls (tab and line feed included: a value must not start a new line of the report),
-// DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional overrides
-// and isolates that reorder what a reader sees.
-const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional marks,
+// overrides and isolates that reorder what a reader sees.
+const UNSAFE = /[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function visible(char: string): string {
   const code = char.charCodeAt(0);

@@ -1,7 +1,7 @@
 /**
  * The first thing every component does: validate the MTA-STS part of its args with the RFC core
  * and render what will be published. Throws one `MtaStsConfigError` naming every bad field
- * before a single child resource is declared (DESIGN.md invariant 3).
+ * before a single child resource is declared (docs/invariants.md: bad input never reaches the cloud).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigIssue, domainWarningText, MtaStsConfigError, validateMailDomain } from "./model/config";

@@ -1,6 +1,6 @@
 /**
  * AwsMtaSts under Pulumi mocks: what is declared, with which inputs, named and parented how.
- * Grouped by the DESIGN.md invariant each block defends. Ordering under slow resources is in
+ * Grouped by the invariant each block defends (docs/invariants.md). Ordering under slow resources is in
  * aws-ordering.test.ts, the live MX guard in aws-mx-guard.test.ts.
  */
 import type * as pulumiType from "@pulumi/pulumi";
@@ -75,7 +75,7 @@ function only(type: string) {
   return found[0];
 }
 
-describe("invariant 4: secure by default (Route 53 home)", () => {
+describe("secure by default (Route 53 home)", () => {
   test("the bucket is an aws.s3.Bucket with owner-enforced ownership and every public access blocked", async () => {
     await deploy("sec-bucket", EXAMPLE);
     const bucket = only(T.bucket);
@@ -288,7 +288,7 @@ describe("DNS homes", () => {
   });
 });
 
-describe("invariant 2: the id is a function of the served bytes only", () => {
+describe("the id is a function of the served bytes only", () => {
   async function published(name: string, mx: string[]) {
     await deploy(name, { ...EXAMPLE, policy: { ...EXAMPLE.policy, mx } });
     return { body: engine.byName(`${name}-policy`).inputs.content as string, txt: engine.byName(`${name}-sts-txt`).inputs.records[0] as string };
@@ -311,7 +311,7 @@ describe("invariant 2: the id is a function of the served bytes only", () => {
   });
 });
 
-describe("invariant 5: names, parents and the consumer's providers", () => {
+describe("the consumer's providers win: names, parents and providers", () => {
   test("two components for two domains in one stack share no resource name, and every child is parented", async () => {
     new AwsMtaSts("example-com", EXAMPLE, { transformations: [engine.captureOptions] });
     new AwsMtaSts("example-org", { ...EXAMPLE, domain: "example.org", hostedZoneId: "Z456", tlsRpt: { rua: ["mailto:tlsrpt@example.org"] } }, { transformations: [engine.captureOptions] });
@@ -348,7 +348,7 @@ describe("invariant 5: names, parents and the consumer's providers", () => {
   });
 });
 
-describe("invariant 6: retirement with mode none", () => {
+describe("safe retirement with mode none", () => {
   test("mode none serves a policy without mx under a new id", async () => {
     const testing = await deploy("retire-a", EXAMPLE);
     const none = await deploy("retire-b", { ...EXAMPLE, policy: { mode: "none" } });
@@ -382,7 +382,7 @@ describe("adopting hand-made records", () => {
   });
 });
 
-describe("invariant 3: bad input never reaches the cloud", () => {
+describe("bad input never reaches the cloud", () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ["an invalid domain", { ...EXAMPLE, domain: "not a domain" }, "domain"],
     ["an IP address as mx", { ...EXAMPLE, policy: { mode: "enforce", mx: ["mx1.example.com", "192.0.2.1"] } }, "policy.mx[1]"],

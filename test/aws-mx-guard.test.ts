@@ -1,5 +1,5 @@
 /**
- * The enforce guard inside AwsMtaSts (issue 6): before the policy object or the `_mta-sts` id
+ * The enforce guard inside AwsMtaSts: before the policy object or the `_mta-sts` id
  * change, the live MX hosts are looked up through `dnsResolver` (here a real UDP DNS server on a
  * random local port) and compared with the policy's mx patterns. An uncovered host fails the
  * deployment in `enforce` and is a warning in `testing`.

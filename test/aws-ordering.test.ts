@@ -1,5 +1,5 @@
 /**
- * DESIGN.md invariant 1, publish before announce, under a mock engine in which one upstream
+ * Publish before announce (docs/invariants.md), under a mock engine in which one upstream
  * resource is slow. The SDK registers a resource only when its `dependsOn` and the Outputs it
  * reads have resolved, so the `_mta-sts` TXT record must be registered after the slow resource
  * completed. The `_smtp._tls` record, which has no reason to wait, is the control: it is

@@ -185,7 +185,7 @@ describe("stable grouping: untouched groups keep identical inputs", () => {
   });
 });
 
-describe("invariant 4: secure by default", () => {
+describe("secure by default", () => {
   test("one private bucket: owner-enforced, every public access blocked, no ACL or policy of its own", async () => {
     await deploy("sec-bucket", args(BASE.slice(0, 3)));
     const [bucket] = engine.byType(T.bucket);
@@ -318,7 +318,7 @@ describe("outputs, names, parents, providers", () => {
   });
 });
 
-describe("invariant 3: bad input never reaches the cloud", () => {
+describe("bad input never reaches the cloud", () => {
   const good = mailDomain("good.example");
   const cases: [string, unknown, string][] = [
     ["an IP address as mx of the fourth domain", { domains: [good, mailDomain("b.example"), mailDomain("c.example"), { ...mailDomain("d.example"), policy: { mode: "enforce", mx: ["192.0.2.1"] } }] }, "domains[3].policy.mx[0]"],

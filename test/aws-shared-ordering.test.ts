@@ -1,5 +1,5 @@
 /**
- * DESIGN.md invariant 1, publish before announce, for a domain that joins an existing group of
+ * Publish before announce (docs/invariants.md), for a domain that joins an existing group of
  * the shared host: under a mock engine in which one upstream resource is slow, the new domain's
  * `_mta-sts` TXT must be registered only after that resource completed. Its `_smtp._tls` record,
  * which has no reason to wait, is the control: registered before the slow resource completes,

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { INPUT_LIMITS, readBoundedFile, readBoundedStream } from "../cli/bounded-read";
-import { CliError } from "../cli/exit-codes";
+import { CliError } from "../cli/verb-contract";
 import { runCli, spawnCli, stopCliProcesses } from "./support/cli";
 
 let dir: string;

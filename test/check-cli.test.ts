@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { registerCheck, defaultCheckDeps } from "../cli/check";
-import { CliContext, CliError } from "../cli/exit-codes";
+import { CliContext, CliError } from "../cli/verb-contract";
 import type { CheckReport } from "../components/check/findings";
 import { validateMailDomain } from "../components/model/config";
 import { splitTxtValue } from "../components/model/records";

@@ -233,9 +233,11 @@ describe("findings: exit 1, one line per problem with the fix", () => {
     const result = await runCli(["groups", "--stack", path, "--pack", "--json"]);
     expect(result.code).toBe(1);
     const json = JSON.parse(result.out);
+    // Findings: ok false, and no `error` (the verb ran), as every verb's --json says it.
+    expect(Object.keys(json)[0]).toBe("ok");
     expect(json.ok).toBe(false);
-    expect(json.error).toMatchObject({ code: "findings", message: "1 problem with the groups or the quotas" });
-    expect(json.error.issues).toEqual([
+    expect(json.error).toBeUndefined();
+    expect(json.findings).toEqual([
       { kind: "no-room", message: "5 domains have no group: groups g00 to g01 are full (2 × 10); raise mta-sts:sharedAwsHost.groupCount to at least 3 (that moves no pinned domain) and pin again" },
     ]);
     expect(json.sharedHost.unplaced).toHaveLength(5);
@@ -276,7 +278,7 @@ describe("the stack file is edited in place", () => {
     expect(JSON.parse(result.out)).toEqual({
       ok: false,
       error: {
-        code: "cannot-edit",
+        code: "io",
         message: `cannot write the pins into ${path}: config.mta-sts:domains[0]: has an anchor (&first) that other parts of the file repeat; edit it by hand; nothing was written`,
       },
     });
@@ -289,9 +291,9 @@ describe("could not run: exit 2", () => {
     const path = stackFile("config:\n  mta-sts:sharedAwsHost: { groupSize: 10 }\n  mta-sts:domains:\n    - domain: a.example\n      policy: { mode: testng, mx: [mx.a.example] }\n");
     const human = await runCli(["groups", "--stack", path]);
     expect(human.code).toBe(2);
-    expect(human.err).toMatch(/^mta-sts groups: .* has 1 problem; nothing was grouped\n {2}domains\[0\]\.policy\.mode: /);
+    expect(human.err).toMatch(/^mta-sts: .* has 1 problem; nothing was grouped:\n {2}domains\[0\]\.policy\.mode: /);
     const json = JSON.parse((await runCli(["groups", "--stack", path, "--json"])).out);
-    expect(json).toMatchObject({ ok: false, error: { code: "bad-config", issues: [{ path: "domains[0].policy.mode" }] } });
+    expect(json).toMatchObject({ ok: false, error: { code: "config", issues: [{ path: "domains[0].policy.mode" }] } });
   });
 
   test("a pin above group 999 is a config problem with its path, not an internal error", async () => {
@@ -304,14 +306,14 @@ describe("could not run: exit 2", () => {
   test("an unreadable file", async () => {
     const result = await runCli(["groups", "--stack", join(dir, "missing.yaml"), "--json"]);
     expect(result.code).toBe(2);
-    expect(JSON.parse(result.out)).toEqual({ ok: false, error: { code: "could-not-run", message: `cannot read ${join(dir, "missing.yaml")}: ENOENT` } });
+    expect(JSON.parse(result.out)).toEqual({ ok: false, error: { code: "io", message: `cannot read ${join(dir, "missing.yaml")}: ENOENT` } });
   });
 
   test("a --quota that is not a known quota with a whole number", async () => {
     const path = stackFile(stackText([{ domain: "a.example" }]));
     const result = await runCli(["groups", "--stack", path, "--quota", "functions=200"]);
     expect(result.code).toBe(2);
-    expect(result.err).toMatch(/^mta-sts groups: --quota "functions=200" must be <key>=<whole number from 1>, with a key of cloudfront-distributions-per-account, /);
+    expect(result.err).toMatch(/^mta-sts: --quota "functions=200" must be <key>=<whole number from 1>, with a key of cloudfront-distributions-per-account, .*; see `mta-sts groups --help`\n$/);
   });
 
   test("--help describes the verb", async () => {

@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { cloudflareTxtContent } from "../components/dns/txt-values";
 import { runCli } from "./support/cli";
 
 const fixture = (name: string) => join(__dirname, "fixtures", "config", name);
@@ -74,7 +75,7 @@ describe("render (human output)", () => {
       ].join("\n"),
     );
     expect(out).toContain(`TXT _mta-sts.xn--bcher-kva.example "v=STSv1; id=${sha(BUECHER)}"`);
-    expect(err).toBe("warning domains[1].policy.maxAgeSeconds: 3600 s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down\n");
+    expect(err).toBe("warning domains[1].policy.maxAgeSeconds: 3600 s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down; use at least 86400 s\n");
   });
 
   // Trap: a record over 255 octets printed as one quoted string is not publishable as written.
@@ -91,6 +92,8 @@ describe("render (human output)", () => {
     const lint = await run(["lint"], presentation);
     expect(lint.code).toBe(0);
     expect(lint.out).toMatch(/valid _smtp\._tls TXT record/);
+    // The same quoting as the content the Cloudflare record writer sends.
+    expect(presentation).toBe(cloudflareTxtContent(JSON.parse(json).domains[0].tlsRptRecord));
   });
 });
 

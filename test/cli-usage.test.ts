@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultCheckDeps } from "../cli/check";
-import { ERROR_CODES, ErrorCode } from "../cli/exit-codes";
+import { ERROR_CODES, ErrorCode } from "../cli/verb-contract";
 import { jsonRequested } from "../cli/json-output";
 import { runCli, spawnCli, stopCliProcesses } from "./support/cli";
 
@@ -30,7 +30,7 @@ afterEach(stopCliProcesses);
 
 /** [argv, the code --json reports, what the one line says, the verb whose --help it points to] */
 const BAD: [string[], ErrorCode, RegExp, string | undefined][] = [
-  [[], "usage", /^give a verb: plan, render, lint, check/, ""],
+  [[], "usage", /^give a verb: plan, render, lint, check, groups/, ""],
   [["bogus"], "usage", /^unknown command 'bogus'/, ""],
   [["--bogus"], "usage", /^unknown option '--bogus'/, ""],
   [["lint", "--bogus"], "usage", /^unknown option '--bogus'/, "lint"],
@@ -54,6 +54,14 @@ const BAD: [string[], ErrorCode, RegExp, string | undefined][] = [
   [["render", "--stack", "missing.yaml"], "io", /^cannot read missing\.yaml: ENOENT$/, undefined],
   [["check", "example.com", "--ca-file", "missing.pem"], "io", /^cannot read --ca-file missing\.pem: ENOENT$/, undefined],
   [["render", "--stack", fixture("not-yaml.yaml")], "config", /not-yaml\.yaml is not valid YAML/, undefined],
+  [["plan", "--stack", fixture("Pulumi.stack.yaml"), "--markdown"], "usage", /^--markdown compares plans: add --base/, "plan"],
+  [["plan", "--stack", fixture("Pulumi.stack.yaml"), "--allow", "enforce-enabled"], "usage", /^--allow compares plans: add --base/, "plan"],
+  [["plan", "--stack", fixture("Pulumi.stack.yaml"), "--base", "HEAD", "--allow", "everything"], "usage", /^--allow everything: not a risk code; the codes are /, "plan"],
+  [["plan", "--stack", fixture("Pulumi.stack.yaml"), "--base", "no-such-ref-of-mta-sts"], "usage", /^--base no-such-ref-of-mta-sts is (neither an existing file nor a git ref|not a file)/, "plan"],
+  [["groups"], "usage", /^required option '-s, --stack <file>' not specified/, "groups"],
+  [["groups", "--stack", "missing.yaml"], "io", /^cannot read missing\.yaml: ENOENT$/, undefined],
+  [["groups", "--stack", fixture("not-yaml.yaml")], "config", /not-yaml\.yaml is not valid YAML/, undefined],
+  [["groups", "--stack", fixture("Pulumi.stack.yaml"), "--quota", "functions=200"], "usage", /^--quota "functions=200" must be <key>=<whole number from 1>/, "groups"],
 ];
 
 describe("a command that cannot run: exit 2, one line, no stack trace", () => {
@@ -162,7 +170,7 @@ describe("--version and --help", () => {
     expect(await runCli([flag])).toEqual({ code: 0, out: `${version}\n`, err: "" });
   });
 
-  test.each([["plan"], ["render"], ["lint"], ["check"]])("%s --help documents the verb and --json, exit 0", async (verb) => {
+  test.each([["plan"], ["render"], ["lint"], ["check"], ["groups"]])("%s --help documents the verb and --json, exit 0", async (verb) => {
     const { code, out } = await runCli([verb, "--help"]);
     expect(code).toBe(0);
     expect(out).toMatch(new RegExp(`^Usage: mta-sts ${verb}`));
@@ -170,7 +178,7 @@ describe("--version and --help", () => {
   });
 
   test("every verb that reads a stack file takes --stack", async () => {
-    for (const verb of ["plan", "render", "check"]) expect((await runCli([verb, "--help"])).out).toMatch(/-s, --stack <file>/);
+    for (const verb of ["plan", "render", "check", "groups"]) expect((await runCli([verb, "--help"])).out).toMatch(/-s, --stack <file>/);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The enforce guard inside CloudflareMtaSts (issue 6): before the Worker script or the Pages
+ * The enforce guard inside CloudflareMtaSts: before the Worker script or the Pages
  * deployment carries new bytes, and before the `_mta-sts` id changes, the domain's live MX hosts
  * are looked up through `dnsResolver` (here a real UDP DNS server on a random port of 127.0.0.1)
  * and compared with the policy's mx patterns: an uncovered host stops the deployment in

@@ -1,7 +1,8 @@
 /**
  * CloudflareMtaSts under the recording Pulumi mock engine: what is declared, with which inputs,
- * how the TXT values are written for Cloudflare's API, and what bad input does (DESIGN.md
- * invariants 3 and 5). Ordering (invariant 1) is in cloudflare-ordering.test.ts.
+ * how the TXT values are written for Cloudflare's API, and what bad input does (docs/invariants.md:
+ * bad input never reaches the cloud, the consumer's providers win). Ordering (publish before
+ * announce) is in cloudflare-ordering.test.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, MockEngine, settle, valueOf } from "./support/pulumi-mocks";
@@ -185,7 +186,7 @@ describe("outputs", () => {
   });
 });
 
-describe("children and providers (DESIGN.md invariant 5)", () => {
+describe("children and providers: the consumer's providers win", () => {
   it.each(["worker", "pages"] as const)("names every child ${name}-<role> and parents it to the component (%s)", async (host) => {
     await declare("ex", { host });
     const children = engine.resources.filter((r) => r.type !== "pulumi-mta-sts:index:CloudflareMtaSts");
@@ -222,7 +223,7 @@ describe("children and providers (DESIGN.md invariant 5)", () => {
   });
 });
 
-describe("bad input throws before any resource is declared (DESIGN.md invariant 3)", () => {
+describe("bad input throws before any resource is declared", () => {
   const expectRejected = async (args: Record<string, unknown>, ...fields: RegExp[]) => {
     let error: any;
     try {

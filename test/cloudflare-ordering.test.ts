@@ -1,5 +1,5 @@
 /**
- * DESIGN.md invariant 1, publish before announce, for CloudflareMtaSts: the `_mta-sts` TXT (the
+ * Publish before announce (docs/invariants.md), for CloudflareMtaSts: the `_mta-sts` TXT (the
  * id) is registered only after every resource that makes the new bytes live has completed —
  * the Worker script and its custom domain, or the Pages deployment, the Pages custom domain and
  * its CNAME. Proven under mocks by making one of them complete late at a time: a TXT that did

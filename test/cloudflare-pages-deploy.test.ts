@@ -4,7 +4,7 @@
  * pointed at a stand-in for Cloudflare's API on 127.0.0.1 (CLOUDFLARE_API_BASE_URL). What reaches
  * the API is what Cloudflare would publish.
  *
- * Trap guarded against (DESIGN.md): static uploaders that silently drop dot-directories such as
+ * Trap guarded against: static uploaders that silently drop dot-directories such as
  * `.well-known`, so the deployment "succeeds" and the policy path answers 404.
  */
 import { execFile } from "node:child_process";

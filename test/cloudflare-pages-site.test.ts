@@ -3,7 +3,7 @@
  * 127.0.0.1, a random port), and the deploy script the component runs, executed with a stand-in
  * `wrangler` that keeps what it was asked to upload.
  *
- * Trap guarded against (DESIGN.md): static uploaders that drop dot-directories such as
+ * Trap guarded against: static uploaders that drop dot-directories such as
  * `.well-known`, or serve the policy with a guessed content type, a cache header or a redirect.
  */
 import { execFile } from "node:child_process";

@@ -2,8 +2,8 @@
  * The generated Worker, run as-is in the real Workers runtime (workerd via miniflare, offline,
  * on 127.0.0.1): RFC 8461 §3.3 says the policy is served over HTTPS at exactly
  * `/.well-known/mta-sts.txt` with a `text/plain` media type, and that senders must not follow
- * redirects, so the path must answer 200 itself. DESIGN.md invariant 1 needs `no-store`, so no
- * cache serves old bytes under a new id.
+ * redirects, so the path must answer 200 itself. Publish before announce (docs/invariants.md)
+ * needs `no-store`, so no cache serves old bytes under a new id.
  */
 import { domainToASCII } from "node:url";
 import { renderWorkerScript, WORKER_COMPATIBILITY_DATE } from "../components/cloudflare/worker-script";

@@ -2,7 +2,7 @@
  * Host names and MX patterns (RFC 8461 §3.2: `mx: ["*."] Domain`, Domain from RFC 5321 §4.1.2)
  * and MX matching (RFC 8461 §4.1).
  */
-import { mxMatches, normaliseHostname, normaliseMxPattern, uncoveredMxHosts } from "../components/model";
+import { mxMatches, normaliseDomainName, normaliseHostname, normaliseMxPattern, readMxPattern, uncoveredMxHosts, validateMailDomain } from "../components/model";
 
 const ok = (input: string) => {
   const result = normaliseMxPattern(input);
@@ -85,6 +85,10 @@ describe("RFC 8461 §4.1: a wildcard is exactly one whole left-most label", () =
     expect(message).toMatch(/top-level domain/);
   });
 
+  it("refuses a single-label name, and says to write the fully qualified one", () => {
+    expect(refusal("mx1")).toMatch(/"mx1" has a single label.*"mx1\.example\.com"/);
+  });
+
   it("refuses a wildcard over an IP address", () => {
     expect(refusal("*.1.2.3.4")).toMatch(/IP address/);
   });
@@ -138,7 +142,95 @@ describe("RFC 8461 §4.1: mxMatches", () => {
     expect(mxMatches(pattern, host)).toBe(false);
   });
 
+  it("matches what RFC 8461 §4.1 matches, even what our own config refuses: *.com covers foo.com, a single label itself", () => {
+    expect(mxMatches("*.com", "foo.com")).toBe(true);
+    expect(mxMatches("mx", "MX")).toBe(true);
+    expect(mxMatches("*.com", "a.foo.com")).toBe(false);
+  });
+
   it("uncoveredMxHosts lists the hosts that no pattern admits", () => {
     expect(uncoveredMxHosts(["*.example.com"], ["mx1.example.com", "example.com", "a.b.example.com"])).toEqual(["example.com", "a.b.example.com"]);
+  });
+});
+
+/**
+ * Other implementations' matcher tables, as a sender reads a live policy. Each case is
+ * [host, pattern, matches], in their order.
+ * - chasquid (github.com/albertito/chasquid), internal/sts/sts_test.go, TestMatchDomain;
+ * - KumoMTA (github.com/KumoCorp/kumomta), crates/mta-sts/src/policy.rs, test name_matching.
+ */
+describe("RFC 8461 §4.1: the cases of other MTA-STS implementations' matcher tests", () => {
+  const chasquid: [string, string, boolean][] = [
+    ["lalala", "lalala", true],
+    ["a.b.", "a.b", true],
+    ["a.b", "a.b.", true],
+    ["abc.com", "*.com", true],
+    ["abc.com", "abc.*.com", false],
+    ["abc.com", "x.abc.com", false],
+    ["x.abc.com", "*.*.com", false],
+    ["abc.def.com", "abc.*.com", false],
+    ["ñaca.com", "ñaca.com", true],
+    ["Ñaca.com", "ñaca.com", true],
+    ["ñaca.com", "Ñaca.com", true],
+    ["x.ñaca.com", "x.xn--aca-6ma.com", true],
+    ["x.naca.com", "x.xn--aca-6ma.com", false],
+    // The RFC's own examples.
+    ["mail.example.com", "*.example.com", true],
+    ["example.com", "*.example.com", false],
+    ["foo.bar.example.com", "*.example.com", false],
+    // A pattern missing its "*" (invalid, seen in the wild).
+    ["aa.b.cc.com", ".aa.b.cc.com", false],
+    ["zz.aa.b.cc.com", ".aa.b.cc.com", false],
+    ["zz.aa.b.cc.com", "*.aa.b.cc.com", true],
+  ];
+  const kumomta: [string, string, boolean][] = [
+    ["foo.com", "foo.com", true],
+    ["foo.com.", "foo.com", true],
+    ["bar.com", "foo.com", false],
+    ["foo.com", "*.com", true],
+    ["mx.example.com", "*.example.com", true],
+    ["not.mx.example.com", "*.example.com", false],
+    ["example.com", "*.example.com", false],
+  ];
+
+  it.each(chasquid)("chasquid: host %j, pattern %j → %s", (host, pattern, expected) => {
+    expect(mxMatches(pattern, host)).toBe(expected);
+  });
+
+  it("chasquid: a host whose IDNA conversion fails (65536 letters and U+FF00) matches nothing", () => {
+    expect(mxMatches("x.com", "x".repeat(65536) + "\uff00")).toBe(false);
+  });
+
+  it.each(kumomta)("KumoMTA: host %j, pattern %j → %s", (host, pattern, expected) => {
+    expect(mxMatches(pattern, host)).toBe(expected);
+  });
+});
+
+describe("a sender's reading of an mx value, and our own config's", () => {
+  it.each([
+    ["*.com", "*.com"],
+    ["mx", "mx"],
+    ["*.Example", "*.example"],
+    ["MX1.Example.com.", "mx1.example.com"],
+  ])("a sender reads %j as %j (RFC 8461 §3.2: [\"*.\"] Domain)", (input, expected) => {
+    expect(readMxPattern(input)).toEqual({ ok: true, value: expected });
+  });
+
+  it.each(["*", "*.", "mx*.example.com", "*.*.example.com", ".example.com", "1.2.3.4", "*.1.2.3.4"])("a sender refuses %j as no pattern at all", (input) => {
+    expect(readMxPattern(input).ok).toBe(false);
+  });
+
+  it("normaliseDomainName takes a single label; normaliseHostname does not", () => {
+    expect(normaliseDomainName("MX")).toEqual({ ok: true, value: "mx" });
+    expect(normaliseHostname("mx").ok).toBe(false);
+  });
+
+  it.each([
+    ["*.com", /"\*\.com" puts the wildcard directly over a top-level domain; write the MX hosts' own domain/],
+    ["mx1", /"mx1" has a single label; write the fully qualified name such as "mx1\.example\.com"/],
+  ])("our own config refuses %j at its path, with its own message", (pattern, message) => {
+    const result = validateMailDomain({ domain: "example.com", policy: { mode: "enforce", mx: [pattern] } });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues).toEqual([{ path: "policy.mx[0]", message: expect.stringMatching(message) }]);
   });
 });

@@ -232,6 +232,17 @@ describe("RFC 8461 §3.2: mx = [\"*.\"] Domain (RFC 5321 §4.1.2)", () => {
   it.each(["*", "*.", "mx*.example.com", "a.*.example.com", "192.0.2.1", "mx_1.example.com", "a b.example.com"])("refuses %j on its line", (mx) => {
     expect(rejection(withMx(mx))).toMatchObject({ kind: "invalid-value", line: 3 });
   });
+
+  // A sender reads the grammar: a single label and "*." over a top-level domain are Domains.
+  // Our own config refuses both; reading someone's live policy, they are a warning.
+  it.each([
+    ["*.com", /top-level domain/],
+    ["mx", /single label/],
+  ])("accepts %j as senders do, and warns on its line that it is unusually broad", (mx, reason) => {
+    const { value, findings } = analysePolicy(withMx(mx));
+    expect(value?.mx).toEqual([mx]);
+    expect(findings).toEqual([expect.objectContaining({ severity: "warning", kind: "broad-mx-pattern", line: 3, message: expect.stringMatching(reason) })]);
+  });
 });
 
 describe("RFC 8461 §3.3: size and robustness", () => {

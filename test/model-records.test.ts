@@ -129,10 +129,10 @@ describe("RFC 8460 §3: the _smtp._tls TXT record", () => {
   });
 
   it.each([
-    ["v=TLSRPTv1; rua=http://r.example.com/", /mailto: and https:/],
-    ["v=TLSRPTv1; rua=ftp://r.example.com/", /mailto: and https:/],
-    ["v=TLSRPTv1; rua=mailto:nobody", /email address/],
-    ["v=TLSRPTv1; rua=https:r.example.com", /https:\/\/ with a host/],
+    ["v=TLSRPTv1; rua=http://r.example.com/", /neither mailto: nor https:/],
+    ["v=TLSRPTv1; rua=ftp://r.example.com/", /neither mailto: nor https:/],
+    ["v=TLSRPTv1; rua=mailto:nobody", /not mailto: with a valid address/],
+    ["v=TLSRPTv1; rua=https:r.example.com", /needs "https:\/\/" and a host/],
     ["v=TLSRPTv1; rua=https://r.example.com/a!b", /percent-encoded/],
     ["v=TLSRPTv1; rua=https://r.example.com/%zz", /two hex digits/],
     ["v=TLSRPTv1; rua=mailto:a@bücher.example", /ASCII/],

@@ -1,5 +1,5 @@
 /**
- * Invariant 2 (DESIGN.md): the id is a function of the served bytes only. Property tests over
+ * The id is a function of the served bytes only (docs/invariants.md). Property tests over
  * generated configs: render → parse gives back the normalised intent; equal intent written in
  * any order or case gives equal bytes and id; any change of intent changes the id.
  */

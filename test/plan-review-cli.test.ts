@@ -81,6 +81,16 @@ describe("a change that removes a domain in testing and enforces another", () =>
     expect(run.stdout).not.toContain("xn--bcher-kva.example");
   });
 
+  test("--json with a blocking risk: ok false and no error (the comparison ran), exit 1", () => {
+    const run = mta("plan", "--stack", head, "--base", basePlan, "--json");
+    expect(run.status).toBe(1);
+    const doc = JSON.parse(run.stdout);
+    expect(Object.keys(doc)[0]).toBe("ok");
+    expect(doc.ok).toBe(false);
+    expect(doc.error).toBeUndefined();
+    expect(doc.summary).toMatchObject({ blocking: 1 });
+  });
+
   test("--allow accepts the risk after review: still listed as allowed, exit 0; --json says so", () => {
     const run = mta("plan", "--stack", head, "--base", basePlan, "--allow", "domain-removed-while-active", "--json");
     expect(run.status).toBe(0);
@@ -140,7 +150,7 @@ describe("--base as a git ref", () => {
     const missing = await runCli(["plan", "--stack", stack, "--base", "no-such-branch"]);
     expect(missing.code).toBe(2);
     expect(missing.err).toBe(
-      "mta-sts: --base no-such-branch is neither an existing file nor a git ref of this repository: give a plan JSON, a stack file, or a ref such as origin/main (run `git fetch` if the ref is remote)\n",
+      "mta-sts: --base no-such-branch is neither an existing file nor a git ref of this repository: give a plan JSON, a stack file, or a ref such as origin/main (run `git fetch` if the ref is remote); see `mta-sts plan --help`\n",
     );
     const newFile = path.join(repo, "stacks", "Pulumi.new.yaml");
     writeFileSync(newFile, readFileSync(example, "utf8"));
@@ -179,6 +189,6 @@ describe("errors before anything is planned (exit 2)", () => {
     expect(JSON.parse(unknown.out).error).toEqual({ code: "usage", message: expect.stringContaining("--allow everything, all: not a risk code; the codes are domain-removed-while-active,") });
     const markdown = await runCli(["plan", "--stack", example, "--markdown"]);
     expect(markdown.code).toBe(2);
-    expect(markdown.err).toBe("mta-sts: --markdown compares plans: add --base <plan.json | stack file | git ref>\n");
+    expect(markdown.err).toBe("mta-sts: --markdown compares plans: add --base <plan.json | stack file | git ref>; see `mta-sts plan --help`\n");
   });
 });

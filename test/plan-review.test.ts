@@ -5,7 +5,7 @@
  */
 import { Plan, PLAN_FORMAT_VERSION, PlanDomain, PlanResource } from "../cli/plan-report";
 import { reviewPlans, reviewToJson, summaryLine } from "../cli/plan-review";
-import { htmlText, markdownText, reviewToMarkdown, reviewToText, terminalSafe } from "../cli/plan-review-render";
+import { htmlText, markdownText, reviewToMarkdown, reviewToText } from "../cli/plan-review-render";
 import { MailDomainIntent } from "../components/model/config";
 import { PolicyMode } from "../components/model/policy";
 import { renderMailDomain } from "../components/model/rendered";
@@ -96,8 +96,9 @@ describe("hostile bytes in a plan", () => {
   test("text output carries no raw control character", () => {
     const text = reviewToText(review);
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
-    expect(text).toContain("\\u{1b}[2J");
-    expect(terminalSafe("a\u202eb")).toBe("a\\u{202e}b");
+    expect(text).toContain("\\x1b[2J");
+    // A bidirectional override would reorder what the reader sees: shown as an escape instead.
+    expect(reviewToText(reviewPlans(plan([]), plan([domain("a.example", "enforce")]), { baseLabel: "base\u202elmth.exe" }))).toContain("base\\u202elmth.exe");
   });
 
   test("markdown output escapes HTML and table pipes, and fences code longer than any backtick run inside", () => {

@@ -83,6 +83,11 @@ describe("the offline plan of the bundled example", () => {
     const sts = doc.resources.find((r: { name: string }) => r.name === "example-com-sts-txt");
     expect(sts.dependsOn).toEqual(expect.arrayContaining(["example-com-policy", "example-com-cdn"]));
     expect(doc.edges).toContainEqual(["example-com-sts-txt", "example-com-policy"]);
+    // Each domain's component, as the plan names it, is the component the program declared for it.
+    const components = new Map(doc.resources.filter((r: { custom: boolean }) => !r.custom).map((r: { name: string; type: string }) => [r.name, r.type]));
+    for (const d of doc.domains as { component: string; host: string }[]) {
+      expect(components.get(d.component)).toBe(d.host === "aws" ? "pulumi-mta-sts:index:AwsMtaSts" : "pulumi-mta-sts:index:CloudflareMtaSts");
+    }
   });
 });
 
@@ -154,6 +159,9 @@ test("with mta-sts:sharedAwsHost, every AWS domain is planned on the shared host
   const byDomain = new Map(planned.domains.map((d: { domain: string; component: string }) => [d.domain, d.component]));
   for (const domain of ["example.com", "example.net", "old-brand.example"]) expect(byDomain.get(domain)).toBe("aws-shared");
   expect(byDomain.get("example.org")).toBe("example-org");
+  // The component the plan names for each domain is one the program declared.
+  const components = planned.resources.filter((r: { custom: boolean }) => !r.custom).map((r: { name: string }) => r.name);
+  for (const component of byDomain.values()) expect(components).toContain(component);
   const names: string[] = planned.resources.map((r: { name: string }) => r.name);
   expect(names).not.toContain("example-com-cdn");
   for (const domain of ["example.com", "example.net", "old-brand.example"]) {

@@ -18,6 +18,10 @@ describe("rule 2: the policy object parses and is text/plain", () => {
     expect(checkPolicyObject(object({ contentType: "text/plain; charset=utf-8", key: "/.well-known/mta-sts.txt" })).violations).toEqual([]);
   });
 
+  test("a policy senders parse is no violation, even with an mx our own config would refuse (*.com)", () => {
+    expect(checkPolicyObject(object({ content: "version: STSv1\nmode: enforce\nmx: *.com\nmax_age: 1209600\n" })).violations).toEqual([]);
+  });
+
   test("a policy with a misspelt mode is a violation naming the line and the allowed values", () => {
     const [message] = messages(checkPolicyObject(object({ content: "version: STSv1\nmode: enforcing\nmx: mx1.example.com\nmax_age: 86400\n" })));
     expect(message).toMatch(/senders cannot parse this policy/);

@@ -1,6 +1,6 @@
 /**
  * Policy pack, rule 4: every `_mta-sts` TXT record waits for what serves its domain's policy
- * (publish before announce, DESIGN invariant 1); rule 5: enforce with a short max_age (advisory).
+ * (docs/invariants.md: publish before announce); rule 5: enforce with a short max_age (advisory).
  */
 import { checkPolicyHostInStack, checkPublishBeforeAnnounce } from "../policies/rules/publish-order";
 import { checkEnforceMaxAge } from "../policies/rules/max-age";
@@ -124,12 +124,16 @@ describe("advisory: the policy host is not in this stack", () => {
   });
 });
 
-describe("rule 5 (advisory): enforce with max_age under 14 days", () => {
+describe("rule 5 (advisory): max_age under one day, or in enforce under 14 days", () => {
   const object = (mode: "enforce" | "testing", maxAgeSeconds: number) =>
     res("aws:s3/bucketObjectv2:BucketObjectv2", "policy", { key: ".well-known/mta-sts.txt", contentType: "text/plain", content: renderPolicy({ mode, mx: ["mx.example.com"], maxAgeSeconds }) });
 
   test("enforce with 7 days is reported with the value and the fix", () => {
-    expect(messages(checkEnforceMaxAge(object("enforce", 604800)))[0]).toMatch(/mode enforce with max_age 604800 s \(7.0 days\), under 1209600 s.*Raise maxAgeSeconds to at least 1209600/);
+    expect(messages(checkEnforceMaxAge(object("enforce", 604800)))[0]).toMatch(/mode enforce: max_age 604800 s in enforce mode is under 14 days \(1209600 s\).*use at least 1209600 s/);
+  });
+
+  test("testing with an hour is reported too, as the config warning and lint do", () => {
+    expect(messages(checkEnforceMaxAge(object("testing", 3600)))[0]).toMatch(/mode testing: max_age 3600 s is under one day.*use at least 86400 s/);
   });
 
   test("enforce with 14 days, and testing with 1 day, pass", () => {

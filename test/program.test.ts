@@ -1,7 +1,7 @@
 /**
  * index.ts as `pulumi preview`/`up` runs it: a bad stack config stops the program with every
- * problem and its path before a single resource is declared (DESIGN.md invariant 3), as a
- * RunError, which the Pulumi CLI prints without a stack trace.
+ * problem and its path before a single resource is declared (docs/invariants.md: bad input never
+ * reaches the cloud), as a RunError, which the Pulumi CLI prints without a stack trace.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
@@ -134,7 +134,7 @@ test("each warning is logged once, by the domain's component, naming the domain;
     expect(thrown).toBeUndefined();
     await settle(200);
     expect(warn.mock.calls.map(([message]) => message)).toEqual([
-      "warning: [runtime] example.org: policy.maxAgeSeconds: 3600 s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down",
+      "warning: [runtime] example.org: policy.maxAgeSeconds: 3600 s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down; use at least 86400 s",
     ]);
     // The domain that left max_age out is published with the default all the same.
     expect(engine.byName("example-com-policy").inputs.content).toContain("max_age: 604800\r\n");

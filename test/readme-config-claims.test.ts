@@ -169,6 +169,6 @@ describe("each warning is printed once, with its path", () => {
     // stderr names the file planned, and carries no second copy of the warning.
     expect(result.stderr).toMatch(/^planned .*Pulumi\.warn\.yaml: 2 domain\(s\), \d+ resource\(s\)\n$/);
     const warnings = result.stdout.split("\n").filter((l) => /warning/i.test(l));
-    expect(warnings).toEqual(["warning domains[1].policy.maxAgeSeconds: 60 s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down"]);
+    expect(warnings).toEqual(["warning domains[1].policy.maxAgeSeconds: 60 s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down; use at least 86400 s"]);
   }, 60000);
 });

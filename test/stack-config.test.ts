@@ -1,7 +1,8 @@
 /**
  * The stack config of the repo's own program (`mta-sts:domains`, `mta-sts:defaults`): defaults
  * merged under every domain, every problem reported at once with its path, typos suggested,
- * duplicate domains, and the cross-field rules of hosts and DNS homes (Invariant 3).
+ * duplicate domains, and the cross-field rules of hosts and DNS homes (docs/invariants.md: bad
+ * input never reaches the cloud).
  */
 import { mergeDefaults, validateStackConfig } from "../components/stack/stack-config";
 

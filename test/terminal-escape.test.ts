@@ -42,6 +42,7 @@ describe("escapeForTerminal", () => {
     ["line\nbreak", "line\\x0abreak"],
     ["tab\there", "tab\\x09here"],
     ["bidi \u202eevil", "bidi \\u202eevil"],
+    ["marks \u200f\u200e", "marks \\u200f\\u200e"],
     ["separator\u2028", "separator\\u2028"],
   ])("makes %j visible as %j", (raw, shown) => {
     expect(escapeForTerminal(raw)).toBe(shown);

@@ -17,7 +17,8 @@
  *   one record instead of A + AAAA aliases), the `_mta-sts` TXT and the `_smtp._tls` TXT.
  *
  * The flow per domain is the same as AwsMtaSts: config → validated intent → bytes → id →
- * resources → records, with the `_mta-sts` TXT written last (DESIGN.md invariant 1): its value
+ * resources → records, with the `_mta-sts` TXT written last (docs/invariants.md: publish before
+ * announce): its value
  * is derived from the policy object's outputs and it depends on the object, the bucket policy,
  * its group's certificate validation, routing function and distribution, and its host record.
  *
@@ -115,7 +116,7 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
 
   constructor(name: string, args: AwsSharedMtaStsHostArgs, opts: pulumi.ComponentResourceOptions = {}) {
     // Validate, render and group before anything is registered, the component itself included
-    // (DESIGN.md invariant 3): a bad config throws here and nothing reaches the engine.
+    // (docs/invariants.md: bad input never reaches the cloud): a bad config throws here.
     const plan = planSharedHost(args);
     super("pulumi-mta-sts:index:AwsSharedMtaStsHost", name, {}, opts);
     for (const d of plan.domains) logDomainWarnings(this, d.rendered.domain, d.warnings);
@@ -137,7 +138,7 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
 
     // --- Per domain, before the groups: the live MX guard and the policy object ---------------
     const domainParts = plan.domains.map((d) => {
-      // The enforce guard (issue 6): the object's content and the TXT value wait for it.
+      // The enforce guard: the object's content and the TXT value wait for it.
       const guard = guardLiveMx(this, d.rendered, { ...(d.args.verifyLiveMx !== undefined ? { verifyLiveMx: d.args.verifyLiveMx } : {}), ...(args.dnsResolver !== undefined ? { dnsResolver: args.dnsResolver } : {}) });
       const policyObject = new aws.s3.BucketObjectv2(
         `${domainName(name, d)}-policy`,
@@ -146,7 +147,7 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
           key: policyObjectKey(d.rendered.policyHost),
           content: afterGuard(guard, d.rendered.policyText),
           contentType: "text/plain",
-          // With CachingDisabled, no cache between S3 and senders keeps old bytes (invariant 1).
+          // With CachingDisabled, no cache between S3 and senders keeps old bytes (publish before announce).
           cacheControl: "no-store",
         },
         { parent: this, dependsOn: [ownership, publicAccess] },
@@ -275,7 +276,7 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
           ? cloudflareTxtRecord({ name: recordName, role, zoneId: part.zoneId, recordName: txtName, value }, { parent: this, dependsOn })
           : route53TxtRecord({ name: recordName, role, zoneId: part.zoneId, recordName: txtName, value, allowOverwrite: adopt }, { parent: this, dependsOn });
 
-      // Publish before announce (DESIGN.md invariant 1), for a domain joining an existing group
+      // Publish before announce (docs/invariants.md), for a domain joining an existing group
       // as much as for a new one: the id's value waits for the object's outputs, and the record
       // for everything a sender needs to fetch those bytes: the bucket policy admitting the
       // group's distribution, the certificate naming this host, the routing function that knows

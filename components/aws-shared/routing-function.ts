@@ -13,7 +13,7 @@
  * - anything else (another host, another path, another method, no `Host`): a 404 generated at the
  *   edge, with `Cache-Control: no-store` and no `Location` header. Never a redirect: RFC 8461
  *   §3.3 says senders must not follow redirects, and nothing but the policy is served
- *   (DESIGN.md invariant 4).
+ *   (docs/invariants.md: secure by default).
  *
  * `Host` matching (RFC 9110 §7.2, RFC 4343): case-insensitive; a trailing dot and the default
  * port `:443` are accepted, since they name the same origin. The path must match exactly, byte

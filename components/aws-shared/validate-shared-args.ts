@@ -1,18 +1,19 @@
 /**
  * The first thing AwsSharedMtaStsHost does: validate every domain and the grouping, render what
  * will be published, and assign groups. Throws one `MtaStsConfigError` naming every bad field
- * (`domains[3].policy.mx[0]`) before a single resource is declared (DESIGN.md invariant 3).
+ * (`domains[3].policy.mx[0]`) before a single resource is declared (docs/invariants.md: bad input
+ * never reaches the cloud).
  *
  * Each domain goes through the same core as AwsMtaSts (`validateDomainArgs`), its issues
  * prefixed with `domains[i].`; the AWS-specific fields (DNS home, zone ids, adoption) through the
  * same rules as AwsMtaSts (`awsDnsFieldIssues`).
  */
 import { dnsResolverIssues } from "../guard/mx-guard";
-import { DnsHome } from "../args";
 import { ConfigIssue, MtaStsConfigError } from "../model/config";
 import { RenderedMailDomain } from "../model/rendered";
 import { validateDomainArgs } from "../validate-args";
-import { awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "../aws/aws-dns-fields";
+import { awsDnsFieldIssues, unknownFieldIssues } from "../aws/aws-dns-fields";
+import { DnsHome, dnsHomeOf } from "../model/dns-home";
 import {
   assignGroups,
   certificateNames,

@@ -6,7 +6,7 @@
  * validated); the DNS records (host, certificate validation, `_mta-sts` and `_smtp._tls` TXT) go
  * to Route 53 or to Cloudflare DNS. The flow is config → validated intent → policy bytes → id →
  * resources → records, and the `_mta-sts` TXT record, which tells senders to fetch a new policy,
- * is always written last (DESIGN.md invariant 1).
+ * is always written last (docs/invariants.md: publish before announce).
  *
  * Children are named `${name}-<role>`:
  *   bucket, bucket-ownership, bucket-public-access, policy (the object), oac, bucket-policy,
@@ -16,7 +16,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsDomainArgs } from "../args";
-import { awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "./aws-dns-fields";
+import { awsDnsFieldIssues, unknownFieldIssues } from "./aws-dns-fields";
+import { dnsHomeOf } from "../model/dns-home";
 import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
 import { route53AliasRecord, route53CnameRecord, route53TxtRecord } from "../dns/route53-records";
 import { afterGuard, afterGuardAnd, guardLiveMx } from "../guard/component-guard";
@@ -81,7 +82,7 @@ export class AwsMtaSts extends pulumi.ComponentResource {
 
   constructor(name: string, args: AwsMtaStsArgs, opts: pulumi.ComponentResourceOptions = {}) {
     // Validate and render before anything is registered, the component itself included
-    // (DESIGN.md invariant 3): a bad config throws here and nothing reaches the engine.
+    // (docs/invariants.md: bad input never reaches the cloud): a bad config throws here.
     const dnsHome = dnsHomeOf(args);
     const { rendered, warnings } = validateDomainArgs(args, componentIssues(args));
     super("pulumi-mta-sts:index:AwsMtaSts", name, {}, opts);
@@ -90,7 +91,7 @@ export class AwsMtaSts extends pulumi.ComponentResource {
     const child = { parent: this };
     const adopt = args.adoptExistingRecords ?? false;
 
-    // The enforce guard (issue 6): the policy object's content and the TXT value wait for it, so an
+    // The enforce guard: the policy object's content and the TXT value wait for it, so an
     // MX host the policy does not cover fails `pulumi preview`/`up` in enforce before the policy
     // or the id change; in testing it is a warning on the component.
     const guard = guardLiveMx(this, rendered, args);
@@ -115,7 +116,7 @@ export class AwsMtaSts extends pulumi.ComponentResource {
         content: afterGuard(guard, rendered.policyText),
         contentType: "text/plain",
         // With the CachingDisabled cache policy, no cache between S3 and senders keeps old bytes
-        // once the id has changed (DESIGN.md invariant 1).
+        // once the id has changed (docs/invariants.md: publish before announce).
         cacheControl: "no-store",
       },
       { parent: this, dependsOn: [ownership, publicAccess] },
@@ -244,7 +245,7 @@ export class AwsMtaSts extends pulumi.ComponentResource {
     const hostRecords = writeHostRecords(distribution);
 
     // --- Records: published last ---------------------------------------------------------------
-    // Publish before announce (DESIGN.md invariant 1). The `_mta-sts` value is derived from the
+    // Publish before announce (docs/invariants.md). The `_mta-sts` value is derived from the
     // policy object's outputs and the record depends on everything a sender needs to fetch the
     // new bytes, so on a policy change the engine updates the object first and the id second,
     // never the other way and never in parallel.

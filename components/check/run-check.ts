@@ -13,7 +13,7 @@
 import { analysePolicy, Policy } from "../model/policy";
 import { selectStsRecord, selectTlsRptRecord } from "../model/records";
 import { POLICY_PATH, RenderedMailDomain } from "../model/rendered";
-import { uncoveredMxHosts } from "../model/mx-match";
+import { mxCoverage as judgeMxCoverage } from "../model/mx-match";
 import { daysUntil, judgeCertificate } from "./certificate";
 import { DnsLookup, DnsLookupError } from "./dns-lookup";
 import { FetchPolicyResult, PolicyFetcher } from "./fetch-policy";
@@ -306,35 +306,36 @@ function judgeResponse(
 }
 
 function mxCoverage(domain: string, policy: Policy, mxHosts: string[]): CheckFinding {
-  if (policy.mode === "none") {
-    return { check: "mx-coverage", status: "pass", message: `mode none: senders apply no MX restriction (RFC 8461 §3.2)` };
+  const coverage = judgeMxCoverage(policy.mode, policy.mx, mxHosts);
+  switch (coverage.verdict) {
+    case "not-restricted":
+      return { check: "mx-coverage", status: "pass", message: `mode none: senders apply no MX restriction (RFC 8461 §3.2)` };
+    case "no-mx":
+      return { check: "mx-coverage", status: "warn", message: `${domain} has no MX records; senders use its address records instead (RFC 5321 §5.1), which MTA-STS does not cover`, fix: `publish MX records for ${domain} matched by the policy's mx patterns` };
+    case "null-mx":
+      return { check: "mx-coverage", status: "pass", message: `${domain} has a null MX (RFC 7505) and receives no mail` };
+    case "covered":
+      return { check: "mx-coverage", status: "pass", message: `every MX host (${coverage.hosts.join(", ")}) matches an mx pattern of the policy (RFC 8461 §4.1)` };
+    case "uncovered": {
+      const { uncovered } = coverage;
+      const list = uncovered.join(", ");
+      const fix = `add ${list} (or a matching "*." pattern) to the policy's mx, or remove ${uncovered.length > 1 ? "those MX records" : "that MX record"}`;
+      if (coverage.severity === "error") {
+        return {
+          check: "mx-coverage",
+          status: "fail",
+          message: `MX host(s) ${list} match no mx pattern of the enforce policy (${policy.mx.join(", ")}); senders refuse to deliver to them, so that mail bounces (RFC 8461 §4.1, §5)`,
+          fix,
+        };
+      }
+      return {
+        check: "mx-coverage",
+        status: "warn",
+        message: `MX host(s) ${list} match no mx pattern of the testing policy (${policy.mx.join(", ")}); senders report failures for them and mail would bounce under enforce (RFC 8461 §4.1, §5)`,
+        fix,
+      };
+    }
   }
-  if (mxHosts.length === 0) {
-    return { check: "mx-coverage", status: "warn", message: `${domain} has no MX records; senders use its address records instead (RFC 5321 §5.1), which MTA-STS does not cover`, fix: `publish MX records for ${domain} matched by the policy's mx patterns` };
-  }
-  if (mxHosts.length === 1 && mxHosts[0] === "") {
-    return { check: "mx-coverage", status: "pass", message: `${domain} has a null MX (RFC 7505) and receives no mail` };
-  }
-  const uncovered = uncoveredMxHosts(policy.mx, mxHosts);
-  if (uncovered.length === 0) {
-    return { check: "mx-coverage", status: "pass", message: `every MX host (${mxHosts.join(", ")}) matches an mx pattern of the policy (RFC 8461 §4.1)` };
-  }
-  const list = uncovered.join(", ");
-  const fix = `add ${list} (or a matching "*." pattern) to the policy's mx, or remove ${uncovered.length > 1 ? "those MX records" : "that MX record"}`;
-  if (policy.mode === "enforce") {
-    return {
-      check: "mx-coverage",
-      status: "fail",
-      message: `MX host(s) ${list} match no mx pattern of the enforce policy (${policy.mx.join(", ")}); senders refuse to deliver to them, so that mail bounces (RFC 8461 §4.1, §5)`,
-      fix,
-    };
-  }
-  return {
-    check: "mx-coverage",
-    status: "warn",
-    message: `MX host(s) ${list} match no mx pattern of the testing policy (${policy.mx.join(", ")}); senders report failures for them and mail would bounce under enforce (RFC 8461 §4.1, §5)`,
-    fix,
-  };
 }
 
 /** `--expect`: the live policy bytes, id and records must be exactly what the config renders. */

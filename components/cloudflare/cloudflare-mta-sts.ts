@@ -7,7 +7,7 @@
  * Cloudflare issues the certificate for the custom domain in both cases. The `_mta-sts` TXT
  * record that announces the policy id is declared last, with its value taken from the outputs of
  * the host resources and an explicit `dependsOn` on them, so it changes only after the new bytes
- * are live (DESIGN.md invariant 1: publish before announce).
+ * are live (docs/invariants.md: publish before announce).
  *
  * Data flow: args → `validateDomainArgs` (throws before any child exists) → rendered policy,
  * id and records → [MX guard] → host (Worker or Pages) → TXT records.
@@ -91,7 +91,7 @@ export class CloudflareMtaSts extends pulumi.ComponentResource {
   public readonly siteName: pulumi.Output<string>;
 
   constructor(name: string, args: CloudflareMtaStsArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    // DESIGN.md invariant 3: every config error is thrown here, before super() registers anything.
+    // Bad input never reaches the cloud: every config error is thrown here, before super() registers anything.
     const checked = checkArgs(args);
     super("pulumi-mta-sts:index:CloudflareMtaSts", name, {}, opts);
     const { rendered, host, siteName } = checked;
@@ -105,7 +105,7 @@ export class CloudflareMtaSts extends pulumi.ComponentResource {
       );
     }
 
-    // The enforce guard (issue 6): the new bytes and the TXT wait for it; an error stops both.
+    // The enforce guard: the new bytes and the TXT wait for it; an error stops both.
     const guard = guardLiveMx(this, rendered, args);
 
     const live: pulumi.Resource[] =

@@ -15,11 +15,20 @@ export function route53TxtValue(value: string): string {
 }
 
 /**
- * Cloudflare (`cloudflare.DnsRecord.content`): the API expects the TXT content in double quotes,
- * one quoted string per character-string, separated by a space: `"a" "b"`.
+ * A TXT value in zone-file presentation form (RFC 1035 §5.1): one double-quoted
+ * character-string per 255 octets (RFC 1035 §3.3.14), `"` and `\` escaped, separated by a space:
+ * `"a" "b"`. What `mta-sts render` prints, and what Cloudflare's API takes.
  */
-export function cloudflareTxtContent(value: string): string {
+export function presentationTxt(value: string): string {
   return splitTxtValue(value)
     .map((chunk) => `"${chunk.replace(/(["\\])/g, "\\$1")}"`)
     .join(" ");
+}
+
+/**
+ * Cloudflare (`cloudflare.DnsRecord.content`): the API expects the TXT content in its
+ * presentation form, quoted: `"a" "b"`.
+ */
+export function cloudflareTxtContent(value: string): string {
+  return presentationTxt(value);
 }

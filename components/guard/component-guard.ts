@@ -44,7 +44,7 @@ export function afterGuard<T>(guard: LiveMxGuard, value: T): pulumi.Input<T> {
 /**
  * `value` once the guard has passed and `upstream` (a resource output the value must wait for,
  * such as the policy object's ETag) is known: how the `_mta-sts` value is derived from what
- * serves the policy (DESIGN.md invariant 1).
+ * serves the policy (docs/invariants.md: publish before announce).
  */
 export function afterGuardAnd<T>(guard: LiveMxGuard, upstream: pulumi.Output<unknown>, value: T): pulumi.Output<T> {
   return (guard === undefined ? upstream : pulumi.all([guard, upstream])).apply(() => value);

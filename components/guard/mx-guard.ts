@@ -1,18 +1,20 @@
 /**
- * The enforce guard: before a policy in `mode: enforce` is published, every MX host the domain
- * really uses must be admitted by one of its `mx` patterns. A sender that has the policy refuses
- * to deliver to an MX host the policy does not name (RFC 8461 §4.1, §5), so one forgotten MX
- * means bounced mail once the policy is live. In `testing` the same gap only produces TLS-RPT
- * failure reports (RFC 8461 §5), so it is a warning; `none` tells senders nothing about MX hosts.
+ * The enforce guard's lookup: before a policy is published, the domain's live MX hosts are looked
+ * up and judged against its `mx` patterns. A sender that has the policy refuses to deliver to an
+ * MX host the policy does not name (RFC 8461 §4.1, §5), so in `enforce` one forgotten MX means
+ * bounced mail once the policy is live; in `testing` the same gap only produces TLS-RPT failure
+ * reports, so it is a warning; `none` tells senders nothing about MX hosts.
  *
- * Pure decision logic plus a default resolver on node:dns; no Pulumi import. The components call
- * `checkMxCoverage` before declaring resources and throw on `level: "error"`, log a warning on
- * `"warning"`. Tests inject `resolveMx` (or point `dnsMxResolver` at a local DNS server).
+ * The judgement is the model's (`mxCoverage`, the one `mta-sts check` uses too); this module asks
+ * the DNS (a default resolver on node:dns, or one the caller injects) and words the verdict for
+ * an operator. No Pulumi import: component-guard.ts turns it into the Output that the policy
+ * content and the `_mta-sts` value wait for, so an `error` fails `pulumi preview`/`up` before
+ * either changes, and a `warning` is logged on the component.
  */
 import { createDnsLookup, DnsLookupError, parseServerAddress } from "../check/dns-lookup";
 import { ConfigIssue } from "../model/config";
 import { PolicyMode } from "../model/policy";
-import { uncoveredMxHosts } from "../model/mx-match";
+import { modeRestrictsMx, mxCoverage, MxCoverageResult } from "../model/mx-match";
 
 /** The live MX host names of a domain (exchange names, no trailing dot); empty when it has none. */
 export type MxResolver = (domain: string) => Promise<string[]>;
@@ -48,48 +50,47 @@ export interface MxCoverage {
  */
 export async function checkMxCoverage(input: MxCoverageInput, resolveMx: MxResolver): Promise<MxCoverage> {
   const { domain, mode, mx } = input;
-  if (mode === "none") {
-    return { level: "ok", uncovered: [], live: [], message: `${domain}: mode none does not restrict MX hosts; MX coverage not checked` };
+  let answer: string[] = [];
+  // A policy that restricts nothing needs no lookup.
+  if (modeRestrictsMx(mode)) {
+    try {
+      answer = await resolveMx(domain);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      return {
+        level: mode === "enforce" ? "error" : "warning",
+        uncovered: [],
+        live: [],
+        message: `${domain}: could not look up the live MX records (${why}), so cannot show that mode ${mode} covers them; retry, or turn the MX check off if the domain's MX is not live yet`,
+      };
+    }
   }
-  const failLevel = mode === "enforce" ? "error" : "warning";
-  let live: string[];
-  try {
-    live = (await resolveMx(domain)).map((h) => h.replace(/\.$/, "").toLowerCase());
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    return {
-      level: failLevel,
-      uncovered: [],
-      live: [],
-      message: `${domain}: could not look up the live MX records (${why}), so cannot show that mode ${mode} covers them; retry, or turn the MX check off if the domain's MX is not live yet`,
-    };
+  const coverage = mxCoverage(mode, mx, answer);
+  const live = [...coverage.hosts];
+  const uncovered = [...coverage.uncovered].sort();
+  return { level: coverage.severity, uncovered, live, message: `${domain}: ${coverageSentence(coverage.verdict, mode, mx, live, uncovered)}` };
+}
+
+/** What the guard tells the operator about each verdict, and how to act on it. */
+function coverageSentence(verdict: MxCoverageResult["verdict"], mode: PolicyMode, mx: readonly string[], live: readonly string[], uncovered: readonly string[]): string {
+  switch (verdict) {
+    case "not-restricted":
+      return "mode none does not restrict MX hosts; MX coverage not checked";
+    case "no-mx":
+      return `has no MX records, so mode ${mode} could not be compared with the live MX hosts; publish the MX records, or turn the MX check off until they are live`;
+    case "null-mx":
+      return "has a null MX (RFC 7505) and receives no mail; nothing to cover";
+    case "covered":
+      return `every live MX host (${live.join(", ")}) is matched by the policy's mx patterns`;
+    case "uncovered": {
+      const consequence =
+        mode === "enforce"
+          ? "senders that honour the policy will refuse to deliver mail to them (RFC 8461 §4.1), so that mail would bounce"
+          : "senders will report TLS failures for them (RFC 8461 §5); in enforce mode that mail would bounce";
+      const many = uncovered.length > 1;
+      return `live MX host${many ? "s" : ""} ${uncovered.join(", ")} not matched by the policy's mx patterns (${mx.join(", ") || "none"}); ${consequence}; add ${many ? "them" : "it"} (or a "*." pattern) to policy.mx`;
+    }
   }
-  if (live.length === 0) {
-    return {
-      level: "warning",
-      uncovered: [],
-      live,
-      message: `${domain}: has no MX records, so mode ${mode} could not be compared with the live MX hosts; publish the MX records, or turn the MX check off until they are live`,
-    };
-  }
-  // RFC 7505: a single MX of "." (priority 0) says the domain accepts no mail at all.
-  if (live.length === 1 && live[0] === "") {
-    return { level: "ok", uncovered: [], live, message: `${domain}: has a null MX (RFC 7505) and receives no mail; nothing to cover` };
-  }
-  const uncovered = [...new Set(uncoveredMxHosts(mx, live))].sort();
-  if (uncovered.length === 0) {
-    return { level: "ok", uncovered, live, message: `${domain}: every live MX host (${live.join(", ")}) is matched by the policy's mx patterns` };
-  }
-  const consequence =
-    mode === "enforce"
-      ? "senders that honour the policy will refuse to deliver mail to them (RFC 8461 §4.1), so that mail would bounce"
-      : "senders will report TLS failures for them (RFC 8461 §5); in enforce mode that mail would bounce";
-  return {
-    level: failLevel,
-    uncovered,
-    live,
-    message: `${domain}: live MX host${uncovered.length > 1 ? "s" : ""} ${uncovered.join(", ")} not matched by the policy's mx patterns (${mx.join(", ") || "none"}); ${consequence}; add ${uncovered.length > 1 ? "them" : "it"} (or a "*." pattern) to policy.mx`,
-  };
 }
 
 /**
@@ -105,7 +106,7 @@ export function dnsMxResolver(options: { server?: string; timeoutMs?: number } =
 /**
  * The problem with a component's `dnsResolver` arg (the server `dnsMxResolver` asks), if any:
  * it must be an IP address with an optional port. Checked with the other args, before anything
- * is declared (DESIGN.md invariant 3).
+ * is declared (docs/invariants.md: bad input never reaches the cloud).
  */
 export function dnsResolverIssues(value: unknown): ConfigIssue[] {
   if (value === undefined) return [];

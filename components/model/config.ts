@@ -8,7 +8,9 @@
  */
 import { z } from "zod";
 import { normaliseHostname, normaliseMxPattern } from "./hostname";
+import { maxAgeAdvice } from "./max-age-advice";
 import { canonicalMxPatterns, DEFAULT_MAX_AGE, MAX_AGE_LIMIT, MAX_POLICY_BYTES, PolicyMode, POLICY_MODES } from "./policy";
+import { ruaUriProblem } from "./records";
 import { renderMailDomain } from "./rendered";
 
 /** One problem in a config, located by its field path, e.g. `domains[3].policy.mx[1]`. */
@@ -25,9 +27,6 @@ export class MtaStsConfigError extends Error {
   }
 }
 
-const ONE_DAY = 86400;
-const FOURTEEN_DAYS = 14 * ONE_DAY;
-
 const hostnameField = z.string({ error: "must be a host name (text) such as \"example.com\"" }).superRefine((value, ctx) => {
   const result = normaliseHostname(value);
   if (!result.ok) ctx.addIssue({ code: "custom", message: result.error.message });
@@ -39,8 +38,10 @@ const mxPatternField = z.string({ error: "must be an MX host or pattern (text) s
 });
 
 const ruaField = z.string({ error: "must be a reporting URI (text) such as \"mailto:tlsrpt@example.com\"" }).superRefine((value, ctx) => {
-  const problem = ruaProblem(value);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
+  // The rule the record parser applies too, so the record we render is one it accepts.
+  const uri = value.trim();
+  const problem = ruaUriProblem(uri);
+  if (problem) ctx.addIssue({ code: "custom", message: `"${uri}" ${problem}; write "mailto:tlsrpt@example.com" or "https://reports.example.com/tlsrpt" (RFC 8460 §3)` });
 });
 
 /** The fields of the `policy` block, for schemas that reuse them (stack defaults). */
@@ -119,11 +120,8 @@ export function normaliseMailDomain(config: z.output<typeof mailDomainSchema>, p
   const at = formatPath([...path, "policy", "maxAgeSeconds"]);
   // Only about a value someone wrote: the default (one week) is ours, and changing it would
   // republish every domain that relies on it.
-  if (given !== undefined && given < ONE_DAY) {
-    warnings.push({ path: at, message: `${given} s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down` });
-  } else if (given !== undefined && policy.mode === "enforce" && given < FOURTEEN_DAYS) {
-    warnings.push({ path: at, message: `${given} s in enforce mode is under 14 days (1209600 s); RFC 8461 §3.2 recommends weeks so a downgrade attacker cannot outwait the policy` });
-  }
+  const advice = given !== undefined ? maxAgeAdvice(policy.mode, given) : undefined;
+  if (advice) warnings.push({ path: at, message: advice.message });
   const tlsRpt = config.tlsRpt ? { rua: config.tlsRpt.rua.map((u) => u.trim()) } : undefined;
   const intent: MailDomainIntent = { domain, policyHost: `mta-sts.${domain}`, policy, ...(tlsRpt ? { tlsRpt } : {}) };
   const issues = publishedIssues(intent, path);
@@ -253,35 +251,4 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length];
-}
-
-/** Why a config rua value is unusable (RFC 8460 §3: mailto: with an address, or https:). */
-function ruaProblem(value: string): string | undefined {
-  const uri = value.trim();
-  const example = "write \"mailto:tlsrpt@example.com\" or \"https://reports.example.com/tlsrpt\" (RFC 8460 §3)";
-  // RFC 8460 §3: tlsrpt-uri is an RFC 3986 URI: ASCII only, "%" only as "%" HEXDIG HEXDIG.
-  // Checked here so that the record we render is one that parseTlsRptRecord accepts.
-  if (/[^\x20-\x7e]/.test(uri)) return `"${uri}" contains non-ASCII characters; a URI carries A-labels (e.g. "xn--bcher-kva.example") and percent-encoding (RFC 3986 §2); ${example}`;
-  if (/%(?![0-9A-Fa-f]{2})/.test(uri)) return `"${uri}" has a "%" that is not followed by two hex digits (RFC 3986 §2.1); ${example}`;
-  if (uri.toLowerCase().startsWith("mailto:")) {
-    const address = uri.slice("mailto:".length);
-    const at = address.lastIndexOf("@");
-    const host = at > 0 ? normaliseHostname(address.slice(at + 1)) : undefined;
-    if (at <= 0 || /[\s@<>,;]/.test(address.slice(0, at)) || !host?.ok) return `"${uri}" is not mailto: with a valid address; ${example}`;
-    return undefined;
-  }
-  if (uri.toLowerCase().startsWith("https:")) {
-    // RFC 9110 §4.2.2: an https URI has an authority ("//host"); WHATWG URL would accept
-    // "https:reports.example.com" and we would publish it as written.
-    if (!/^https:\/\//i.test(uri)) return `"${uri}" is not a valid https: URL (it needs "https://" and a host); ${example}`;
-    let url: URL;
-    try {
-      url = new URL(uri);
-    } catch {
-      return `"${uri}" is not a valid https: URL; ${example}`;
-    }
-    if (!normaliseHostname(url.hostname).ok) return `"${uri}" has no valid host; ${example}`;
-    return undefined;
-  }
-  return `"${uri}" is neither mailto: nor https:; ${example}`;
 }

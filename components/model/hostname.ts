@@ -28,9 +28,21 @@ export function looksLikeIpAddress(s: string): boolean {
 /**
  * Canonical A-label form of a host name: lowercase, IDN converted (UTS #46 via WHATWG URL),
  * trailing root dot removed. At least two labels: a bare TLD or single label can not carry a
- * mail domain's policy host.
+ * mail domain's policy host. For our own config and the domains we are asked about.
  */
 export function normaliseHostname(input: string): HostnameResult {
+  return readHostname(input, 2);
+}
+
+/**
+ * A name as a sender reads it in a live policy or an MX answer: RFC 5321 §4.1.2 `Domain`, which
+ * may be a single label. The same canonical form as `normaliseHostname`.
+ */
+export function normaliseDomainName(input: string): HostnameResult {
+  return readHostname(input, 1);
+}
+
+function readHostname(input: string, minLabels: 1 | 2): HostnameResult {
   if (typeof input !== "string" || input.trim() === "") {
     return fail("is empty; write a host name such as \"mx1.example.com\"");
   }
@@ -48,7 +60,7 @@ export function normaliseHostname(input: string): HostnameResult {
   const ascii = domainToASCII(withoutRoot);
   if (ascii === "") return fail(`"${raw}" is not a valid host name (IDNA conversion failed)`);
   const labels = ascii.split(".");
-  if (labels.length < 2) return fail(`"${raw}" has a single label; write the fully qualified name such as "${raw}.example.com"`);
+  if (labels.length < minLabels) return fail(`"${raw}" has a single label; write the fully qualified name such as "${raw}.example.com"`);
   if (ascii.length > 253) return fail(`"${raw}" is longer than 253 octets (RFC 1035 §2.3.4)`);
   for (const label of labels) {
     if (label === "") return fail(`"${raw}" has an empty label (two dots in a row)`);
@@ -62,12 +74,13 @@ export function normaliseHostname(input: string): HostnameResult {
 }
 
 /**
- * Canonical form of an MX pattern: a host name, or `*.` followed by a host name
- * (RFC 8461 §3.2: `sts-policy-mx-value = ["*."] Domain`). The wildcard must be the whole
- * left-most label; a bare `*` or a wildcard directly over a TLD would match far more than the
- * domain's own MX hosts and is refused.
+ * An mx value as a sender reads it from a live policy (RFC 8461 §3.2:
+ * `sts-policy-mx-value = ["*."] Domain`), in canonical form: a name of one or more labels, or
+ * `*.` and a name. The wildcard must be the whole left-most label; a bare `*` is no pattern.
+ * `*.com` and a single label `mx` are grammatical and match what RFC 8461 §4.1 says they match;
+ * whether we would write them ourselves is `normaliseMxPattern`'s question.
  */
-export function normaliseMxPattern(input: string): HostnameResult {
+export function readMxPattern(input: string): HostnameResult {
   if (typeof input !== "string" || input.trim() === "") {
     return fail("is empty; write an MX host such as \"mx1.example.com\" or a pattern such as \"*.mail.example.com\"");
   }
@@ -76,18 +89,31 @@ export function normaliseMxPattern(input: string): HostnameResult {
     return fail(`"${raw}" would match every host; a wildcard must be the left-most label of a domain, as in "*.mail.example.com" (RFC 8461 §4.1)`);
   }
   if (raw.startsWith("*.")) {
-    const rest = normaliseHostname(raw.slice(2));
-    if (!rest.ok) {
-      if (raw.slice(2).includes("*")) return misplacedWildcard(raw);
-      if (!raw.slice(2).replace(/\.$/, "").includes(".")) {
-        return fail(`"${raw}" puts the wildcard directly over a top-level domain; write the MX hosts' own domain, as in "*.mail.example.com" (RFC 8461 §4.1)`);
-      }
-      return { ok: false, error: { message: `"${raw}": after "*." ${rest.error.message}` } };
-    }
-    return { ok: true, value: `*.${rest.value}` };
+    if (raw.slice(2).includes("*")) return misplacedWildcard(raw);
+    const rest = normaliseDomainName(raw.slice(2));
+    return rest.ok ? { ok: true, value: `*.${rest.value}` } : { ok: false, error: { message: `"${raw}": after "*." ${rest.error.message}` } };
   }
   if (raw.includes("*")) return misplacedWildcard(raw);
-  return normaliseHostname(raw);
+  return normaliseDomainName(raw);
+}
+
+/**
+ * An mx pattern for a policy we publish (our own config): what `readMxPattern` reads, but never a
+ * single label and never a wildcard directly over a top-level domain. Both are valid RFC 8461
+ * grammar, and both are mistakes in a config: no MX host has a single-label name in public DNS,
+ * and `*.com` would admit every host under `.com`, not the domain's own MX hosts.
+ */
+export function normaliseMxPattern(input: string): HostnameResult {
+  const read = readMxPattern(input);
+  if (!read.ok) return read;
+  const raw = input.trim();
+  const wildcard = read.value.startsWith("*.");
+  if (!read.value.slice(wildcard ? 2 : 0).includes(".")) {
+    return wildcard
+      ? fail(`"${raw}" puts the wildcard directly over a top-level domain; write the MX hosts' own domain, as in "*.mail.example.com" (RFC 8461 §4.1)`)
+      : fail(`"${raw}" has a single label; write the fully qualified name such as "${raw}.example.com"`);
+  }
+  return read;
 }
 
 function misplacedWildcard(raw: string): HostnameResult {

@@ -10,6 +10,8 @@ export * from "./policy-id";
 export * from "./policy";
 export * from "./records";
 export * from "./config";
+export * from "./dns-home";
+export * from "./max-age-advice";
 export * from "./rendered";
 export * from "./review-risks";
 export * from "./tlsrpt-report";

@@ -16,7 +16,8 @@
  * its strict yes/no form: on an error a sender treats the domain as having no policy.
  */
 import { Finding, ParseResult, toParseResult } from "./findings";
-import { normaliseMxPattern } from "./hostname";
+import { normaliseMxPattern, readMxPattern } from "./hostname";
+import { maxAgeAdvice } from "./max-age-advice";
 import { trimTrailingDots, trimWsp } from "./text";
 
 /**
@@ -163,15 +164,14 @@ export function analysePolicy(text: string): { value?: Policy; findings: Finding
     error("invalid-value", `max_age is ${maxAge.value}; the maximum is ${MAX_AGE_LIMIT} seconds (RFC 8461 §3.2)`, maxAge.line);
   } else {
     maxAgeValue = Number(maxAge.value);
-    if (maxAgeValue < 86400) warn("short-max-age", `max_age is ${maxAgeValue} s, under one day: senders will refetch constantly and a DNS or HTTPS outage quickly leaves them without a policy`, maxAge.line);
-    else if (mode?.value === "enforce" && maxAgeValue < 1209600) {
-      warn("short-max-age", `max_age is ${maxAgeValue} s in enforce mode; RFC 8461 §3.2 suggests weeks (1209600 s = 14 days or more) so an attacker cannot wait out the policy`, maxAge.line);
-    }
+    // A missing or invalid mode (already an error) is advised on as any mode but enforce is.
+    const advice = maxAgeAdvice(mode?.value === "enforce" ? "enforce" : "testing", maxAgeValue);
+    if (advice) warn("short-max-age", `max_age ${advice.message}`, maxAge.line);
   }
 
   for (const entry of mx) {
     if (/[^\x00-\x7f]/.test(entry.value)) {
-      const ascii = normaliseMxPattern(entry.value);
+      const ascii = readMxPattern(entry.value);
       const hint = ascii.ok ? `; write its A-label "${ascii.value}"` : "";
       error("invalid-value", `mx "${entry.value}" is not ASCII: policies carry A-labels (RFC 8461 §3.2, Domain from RFC 5321)${hint}`, entry.line);
       continue;
@@ -182,8 +182,14 @@ export function analysePolicy(text: string): { value?: Policy; findings: Finding
       error("invalid-value", `mx "${entry.value}" ends with a dot; policies name hosts without the root dot, write "${trimTrailingDots(entry.value)}" (RFC 8461 §3.2, Domain from RFC 5321 §4.1.2)`, entry.line);
       continue;
     }
-    const result = normaliseMxPattern(entry.value);
+    // Read as a sender reads it (RFC 8461 §3.2 grammar). A pattern that grammar allows but our
+    // own config refuses (a single label, "*." over a top-level domain) is only a warning here.
+    const result = readMxPattern(entry.value);
     if (!result.ok) error("invalid-value", `mx ${result.error.message}`, entry.line);
+    else {
+      const ours = normaliseMxPattern(entry.value);
+      if (!ours.ok) warn("broad-mx-pattern", `mx ${ours.error.message}; senders accept it and match it as written (RFC 8461 §4.1)`, entry.line);
+    }
   }
   if (mode && mode.value !== "none" && mx.length === 0) {
     error("missing-field", `mode ${mode.value} needs at least one \`mx:\` line (RFC 8461 §3.2)`);

@@ -14,6 +14,7 @@
  * (RFC 1035 §3.3.14), which readers concatenate (RFC 7208 §3.3 describes the convention).
  */
 import { Finding, ParseResult, toParseResult } from "./findings";
+import { normaliseHostname } from "./hostname";
 import { trimWsp } from "./text";
 
 /** A parsed `_mta-sts` record. */
@@ -163,7 +164,7 @@ export function analyseTlsRptRecord(txt: string): { value?: TlsRptRecord; findin
       // tlsrpt-rua = %s"rua=" tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)
       rua = value.split(",").map((u) => u.trim());
       for (const uri of rua) {
-        const problem = ruaUriProblem(uri);
+        const problem = recordRuaProblem(uri);
         if (problem) error("invalid-value", `rua "${uri}" ${problem} (${rfc})`);
       }
     } else if (!EXT_NAME.test(key) || !EXT_VALUE.test(value)) {
@@ -185,37 +186,51 @@ export function parseTlsRptRecord(txt: string): ParseResult<TlsRptRecord> {
   return toParseResult(value, findings);
 }
 
-/** Why a rua URI as written in a record is unusable, or undefined when it is fine. */
-function ruaUriProblem(uri: string): string | undefined {
+/**
+ * Why a rua URI as the record writes it is unusable: first what only the record's form has (the
+ * characters `encodeRuaUri` encodes must arrive encoded), then the URI itself, with those
+ * encodings undone, by the rule the config uses too (`ruaUriProblem`).
+ */
+function recordRuaProblem(uri: string): string | undefined {
   if (uri === "") return "is empty";
   if (/[\s;!]/.test(uri)) return "contains a space, \";\" or \"!\" that must be percent-encoded";
-  // RFC 8460 §3: tlsrpt-uri = URI (RFC 3986): ASCII only, "%" only as "%" HEXDIG HEXDIG (§2.1).
-  if (/[^\x21-\x7e]/.test(uri)) return "contains characters outside printable ASCII; a URI carries A-labels and percent-encoding (RFC 3986 §2)";
-  if (/%(?![0-9A-Fa-f]{2})/.test(uri)) return "has a \"%\" that is not followed by two hex digits (RFC 3986 §2.1)";
-  let parsed: URL;
-  try {
-    parsed = new URL(uri);
-  } catch {
-    return "is not a URI";
-  }
-  if (parsed.protocol === "mailto:") {
-    return isEmailAddress(decodeRuaUri(parsed.pathname)) ? undefined : "is not mailto: with an email address";
-  }
-  // RFC 9110 §4.2.2: https URIs have an authority; WHATWG URL also accepts "https:host".
-  if (parsed.protocol === "https:") return /^https:\/\/[^/?#]/i.test(uri) && parsed.hostname ? undefined : "is not https:// with a host";
-  return `uses the scheme "${parsed.protocol}"; TLS-RPT defines only mailto: and https:`;
+  return ruaUriProblem(decodeRuaUri(uri));
 }
 
 /**
- * `local@domain.tld` in the loose sense a report address needs: one "@", no white space, a dot
- * inside the domain. Written without a regular expression: `[^@\s]+\.[^@\s]+$` backtracks
- * quadratically over a domain of many dots followed by a second "@".
+ * Why a TLS-RPT report URI is unusable, or undefined when senders can report to it (RFC 8460 §3:
+ * `mailto:` with an address, or an `https:` URL). The one rule for a URI, whether a config gives
+ * it or a record carries it (`parseTlsRptRecord` returns the URI with the record's encodings
+ * undone): the phrase follows the URI in a message, `"<uri>" <problem>`.
  */
-function isEmailAddress(address: string): boolean {
-  const at = address.indexOf("@");
-  if (at <= 0 || address.indexOf("@", at + 1) >= 0 || /\s/.test(address)) return false;
-  const domain = address.slice(at + 1);
-  return domain.length >= 3 && domain.slice(1, -1).includes(".");
+export function ruaUriProblem(uri: string): string | undefined {
+  if (uri === "") return "is empty";
+  // RFC 8460 §3: tlsrpt-uri is an RFC 3986 URI: ASCII only, "%" only as "%" HEXDIG HEXDIG.
+  if (/[^\x20-\x7e]/.test(uri)) return 'contains non-ASCII or control characters; a URI carries A-labels (e.g. "xn--bcher-kva.example") and percent-encoding (RFC 3986 §2)';
+  if (/%(?![0-9A-Fa-f]{2})/.test(uri)) return 'has a "%" that is not followed by two hex digits (RFC 3986 §2.1)';
+  const scheme = uri.slice(0, uri.indexOf(":") + 1).toLowerCase();
+  if (scheme === "mailto:") {
+    // RFC 6068: mailto:<addr-spec>[?hfields]. One address whose domain is a host name; a "," in
+    // it would be a second recipient.
+    const address = uri.slice("mailto:".length).split("?")[0];
+    const at = address.lastIndexOf("@");
+    const valid = at > 0 && !/[\s@<>,;]/.test(address.slice(0, at)) && normaliseHostname(address.slice(at + 1)).ok;
+    return valid ? undefined : "is not mailto: with a valid address";
+  }
+  if (scheme === "https:") {
+    // RFC 9110 §4.2.2: an https URI has an authority ("//host"); WHATWG URL would also accept
+    // "https:reports.example.com" and "https:///reports.example.com".
+    if (!/^https:\/\/[^/?#]/i.test(uri)) return 'is not a valid https: URL: it needs "https://" and a host';
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      return "is not a valid https: URL";
+    }
+    return normaliseHostname(url.hostname).ok ? undefined : "has no valid host";
+  }
+  // RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), named when it is one.
+  return /^[a-z][a-z0-9+.-]*:$/i.test(scheme) ? `uses the scheme "${scheme}", which is neither mailto: nor https:` : "is neither mailto: nor https:";
 }
 
 /**

@@ -37,9 +37,18 @@ export interface DeclareOptions {
 /** Name of the shared AWS host component (and prefix of its children). */
 export const SHARED_AWS_HOST_NAME = "aws-shared";
 
-/** The component name of each domain: `example.com` → `example-com`, `a-b.example` → `a--b-example`. */
-export function componentNames(domains: readonly string[]): Map<string, string> {
-  return new Map(domains.map((domain) => [domain, componentName(domain)]));
+/** Whether a domain is served by the shared AWS host: with `mta-sts:sharedAwsHost`, every `host: aws` domain is. */
+export function onSharedAwsHost(d: DomainDeployment, sharedAwsHost: SharedAwsHostConfig | undefined): boolean {
+  return sharedAwsHost !== undefined && d.host === "aws";
+}
+
+/**
+ * The component that declares each domain, by domain: its own, named after the domain alone
+ * (`example.com` → `example-com`, `a-b.example` → `a--b-example`), or the shared AWS host.
+ * What `declareDomains` declares, and what the offline plan names.
+ */
+export function domainComponentNames(domains: readonly DomainDeployment[], sharedAwsHost?: SharedAwsHostConfig): Map<string, string> {
+  return new Map(domains.map((d) => [d.intent.domain, onSharedAwsHost(d, sharedAwsHost) ? SHARED_AWS_HOST_NAME : componentName(d.intent.domain)]));
 }
 
 /**
@@ -57,12 +66,12 @@ export function componentAliases(domains: readonly string[]): Map<string, pulumi
 }
 
 export function declareDomains(domains: readonly DomainDeployment[], options: DeclareOptions = {}): Record<string, DomainOutputs> {
-  const names = componentNames(domains.map((d) => d.intent.domain));
+  const names = domainComponentNames(domains, options.sharedAwsHost);
   const aliases = componentAliases(domains.map((d) => d.intent.domain));
   const outputs: Record<string, DomainOutputs> = {};
-  const sharedDomains = options.sharedAwsHost ? domains.filter((d) => d.host === "aws") : [];
+  const sharedDomains = domains.filter((d) => onSharedAwsHost(d, options.sharedAwsHost));
   for (const d of domains) {
-    if (options.sharedAwsHost && d.host === "aws") continue;
+    if (onSharedAwsHost(d, options.sharedAwsHost)) continue;
     const name = names.get(d.intent.domain)!;
     const common = componentCommonArgs(d, options);
     const opts: pulumi.ComponentResourceOptions = aliases.has(d.intent.domain) ? { aliases: aliases.get(d.intent.domain) } : {};

@@ -20,6 +20,7 @@
 import { z } from "zod";
 import { dnsResolverIssues } from "../guard/mx-guard";
 import { CloudflareIdKind, cloudflareIdProblem } from "../model/cloudflare-ids";
+import { adoptionIssues, COPY_CLOUDFLARE_ZONE_ID, DNS_HOMES, DnsHome, dnsHomeIssues, dnsHomeOf } from "../model/dns-home";
 import { normaliseHostname } from "../model/hostname";
 import { defaultSiteName, siteNameProblem } from "../model/names";
 import {
@@ -37,9 +38,6 @@ import {
 /** What serves the policy file. */
 export const HOST_KINDS = ["aws", "cloudflare-worker", "cloudflare-pages"] as const;
 export type HostKind = (typeof HOST_KINDS)[number];
-/** Where the domain's DNS records are written. */
-export const DNS_HOMES = ["route53", "cloudflare"] as const;
-export type DnsHome = (typeof DNS_HOMES)[number];
 
 /**
  * A Cloudflare zone or account id. Any value is taken here: whether it must be an id at all
@@ -98,18 +96,7 @@ const sharedAwsHostSchema = z.strictObject({
 });
 export type SharedAwsHostConfig = z.output<typeof sharedAwsHostSchema>;
 
-/**
- * Where a domain's records are written. A Cloudflare host always writes them at Cloudflare; an
- * AWS host where `dns` says, else at Cloudflare when `cloudflareZoneId` is given (as for the
- * components), else in Route 53.
- */
-function dnsHomeOf(entry: { host: HostKind; dns?: DnsHome; cloudflareZoneId?: unknown }): DnsHome {
-  if (entry.host !== "aws") return "cloudflare";
-  return entry.dns ?? (entry.cloudflareZoneId !== undefined ? "cloudflare" : "route53");
-}
-
 const domainEntrySchema = mailDomainSchema.extend(deploymentShape).superRefine((entry, ctx) => {
-  const dns = dnsHomeOf(entry);
   const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
   const cloudflareId = (path: "cloudflareZoneId" | "cloudflareAccountId", kind: CloudflareIdKind, missing: string) => {
     const value = entry[path];
@@ -117,28 +104,19 @@ const domainEntrySchema = mailDomainSchema.extend(deploymentShape).superRefine((
     const problem = cloudflareIdProblem(value, kind);
     if (problem) issue(path, problem);
   };
-  const copyZone = "copy the zone id from the zone's overview page in the Cloudflare dashboard";
   if (entry.host !== "aws") {
     // One mistake, one message: the rest is judged as if dns said cloudflare, as the host needs.
     if (entry.dns !== undefined && entry.dns !== "cloudflare") issue("dns", `host "${entry.host}" keeps its records at Cloudflare; set dns: cloudflare or remove dns`);
-    cloudflareId("cloudflareZoneId", "zone", `is required for host "${entry.host}"; ${copyZone}`);
+    cloudflareId("cloudflareZoneId", "zone", `is required for host "${entry.host}"; ${COPY_CLOUDFLARE_ZONE_ID}`);
     if (entry.hostedZoneId) issue("hostedZoneId", `is a Route 53 zone, but host "${entry.host}" keeps its records at Cloudflare; remove it`);
     cloudflareId("cloudflareAccountId", "account", `is required for host "${entry.host}"; copy the account id from the Cloudflare dashboard`);
     if (entry.group !== undefined) issue("group", `pins a domain to a group of the shared AWS host; host "${entry.host}" has no groups, remove it`);
+    for (const found of adoptionIssues(entry)) issue(found.path, found.message);
   } else {
-    if (entry.dns === undefined && entry.hostedZoneId && entry.cloudflareZoneId !== undefined) {
-      issue("cloudflareZoneId", "cannot be combined with hostedZoneId: the records live in one place; give hostedZoneId for Route 53 or cloudflareZoneId for Cloudflare DNS");
-    } else if (dns === "cloudflare") {
-      cloudflareId("cloudflareZoneId", "zone", `is required when dns is cloudflare; ${copyZone}`);
-      if (entry.hostedZoneId) issue("hostedZoneId", "is set but dns is cloudflare; remove it, or set dns: route53");
-    } else if (entry.cloudflareZoneId !== undefined) {
-      issue("cloudflareZoneId", "is set but dns is route53; remove it, or set dns: cloudflare");
-    }
+    // Where the records go, and which zone ids go with it: the rule the AWS components use too.
+    for (const found of dnsHomeIssues(entry)) issue(found.path, found.message);
     if (entry.cloudflareAccountId !== undefined) issue("cloudflareAccountId", "is only used by the cloudflare-worker and cloudflare-pages hosts; remove it");
     if (entry.siteName !== undefined) issue("siteName", "names a Worker script or Pages project; host aws has neither, remove it");
-  }
-  if (entry.adoptExistingRecords && dns === "cloudflare") {
-    issue("adoptExistingRecords", "works with Route 53 only; for Cloudflare DNS import the existing records with `pulumi import` (see the README) and leave this false");
   }
 });
 
@@ -299,6 +277,7 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
     }
     warnings.push(...normalised.warnings);
     const intent = normalised.value;
+    const dns = dnsHomeOf(entry);
     if (entry.group !== undefined && config.sharedAwsHost === undefined) {
       issues.push({ path: formatPath(["domains", index, "group"]), message: "pins a domain to a group of the shared AWS host, but mta-sts:sharedAwsHost is not set; set it, or remove group" });
       return;
@@ -308,10 +287,10 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
       intent,
       maxAgeSecondsGiven: entry.policy.maxAgeSeconds !== undefined,
       host: entry.host,
-      dns: dnsHomeOf(entry),
+      dns,
       ...(entry.hostedZoneId ? { hostedZoneId: entry.hostedZoneId } : {}),
       // Checked to be ids by the entry's refinement wherever they are used.
-      ...(dnsHomeOf(entry) === "cloudflare" ? { cloudflareZoneId: entry.cloudflareZoneId as string } : {}),
+      ...(dns === "cloudflare" ? { cloudflareZoneId: entry.cloudflareZoneId as string } : {}),
       ...(entry.host !== "aws" ? { cloudflareAccountId: entry.cloudflareAccountId as string } : {}),
       ...(entry.host !== "aws" ? { siteName: entry.siteName ?? defaultSiteName(intent.domain) } : {}),
       verifyLiveMx: entry.verifyLiveMx,

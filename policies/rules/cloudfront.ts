@@ -3,11 +3,11 @@
  *
  * Senders fetch the policy over HTTPS only and must not follow redirects (RFC 8461 §3.3), so the
  * distribution answers HTTPS only, with TLS 1.2 or newer (`TLSv1.2_2021` is CloudFront's modern
- * TLS 1.2 policy; DESIGN invariant 4). And it must not keep old policy bytes in its cache: the
- * `_mta-sts` id changes when the policy does, and a sender that sees the new id while the CDN
- * still serves the old bytes caches those old bytes for their whole `max_age` (the stale-cache trap
- * of DESIGN.md). The managed `CachingDisabled` policy, or TTLs no longer than a configured bound,
- * prevent that.
+ * TLS 1.2 policy; docs/invariants.md: secure by default). And it must not keep old policy bytes
+ * in its cache: the `_mta-sts` id changes when the policy does, and a sender that sees the new id
+ * while the CDN still serves the old bytes caches those old bytes for their whole `max_age`
+ * (docs/invariants.md: publish before announce). The managed `CachingDisabled` policy, or TTLs no
+ * longer than a configured bound, prevent that.
  */
 import { describe, isUnknown, normaliseHost, outcome, Outcome, RuleResource } from "./resource";
 

@@ -1,7 +1,8 @@
 /**
  * The catalogue of MTA-STS guardrails: name, what it protects, default enforcement level, config,
- * and the pure check. `policies/index.ts` turns each entry into a CrossGuard policy; tests call the
- * checks directly. No `@pulumi/policy` import here.
+ * and the pure check. `policies/pack.ts` turns each entry into a CrossGuard policy, which
+ * `policies/index.ts` serves as the pack; tests call the checks directly. No `@pulumi/policy`
+ * import here.
  */
 import { checkCloudflareNamesUnique } from "./cloudflare-names";
 import { checkDistributionCache, checkDistributionTls, DEFAULT_CACHE_CONFIG } from "./cloudfront";
@@ -104,7 +105,7 @@ export const RULES: readonly Rule[] = [
   {
     kind: "resource",
     name: "mta-sts-enforce-max-age",
-    description: "A policy in mode enforce has max_age of at least minEnforceMaxAgeSeconds (default 14 days; RFC 8461 §3.2 suggests weeks).",
+    description: "A policy's max_age is at least one day, and in mode enforce at least minEnforceMaxAgeSeconds (default 14 days; RFC 8461 §3.2 suggests weeks).",
     enforcementLevel: "advisory",
     config: {
       minEnforceMaxAgeSeconds: { type: "integer", minimum: 0, default: DEFAULT_MAX_AGE_CONFIG.minEnforceMaxAgeSeconds, description: "Shortest max_age in seconds accepted with mode enforce." },

@@ -1,9 +1,9 @@
 /**
- * Rule 5 (advisory): `mode: enforce` with a short `max_age`.
- *
- * In enforce mode the policy protects a sender only while it is cached; RFC 8461 §3.2 suggests
- * `max_age` "in the range of weeks or greater", so an attacker who blocks the policy fetch cannot
- * simply wait for the cache to expire. Under 14 days is reported (configurable).
+ * Rule 5 (advisory): a short `max_age`, judged by the model's `maxAgeAdvice`, the same advice the
+ * config warnings and `lint`/`check` give: under one day in any mode (senders refetch constantly
+ * and lose the policy when its host is down), and in `enforce` under 14 days (configurable), since
+ * the policy protects a sender only while it is cached and RFC 8461 §3.2 suggests weeks. The
+ * rule keeps its name, `mta-sts-enforce-max-age`, so that existing pack configs still apply.
  *
  * Not checked: "`testing` left for longer than N days". That needs the date the domain entered
  * testing, which neither the resources nor the stack hold at preview; faking it from resource
@@ -14,6 +14,7 @@
  * (`const POLICY = "..."`) and the Pages deploy command's site files (`MTA_STS_SITE_FILES`).
  * Policies served by other Worker code, or uploaded outside Pulumi, are not seen.
  */
+import { MIN_ENFORCE_MAX_AGE, maxAgeAdvice } from "../../components/model/max-age-advice";
 import { analysePolicy } from "../../components/model/policy";
 import { isPolicyObject, objectPolicyText } from "./policy-file";
 import { describe, isUnknown, outcome, Outcome, RuleResource, Unknown, UNKNOWN } from "./resource";
@@ -23,7 +24,7 @@ export interface MaxAgeConfig {
   readonly minEnforceMaxAgeSeconds: number;
 }
 
-export const DEFAULT_MAX_AGE_CONFIG: MaxAgeConfig = { minEnforceMaxAgeSeconds: 1209600 };
+export const DEFAULT_MAX_AGE_CONFIG: MaxAgeConfig = { minEnforceMaxAgeSeconds: MIN_ENFORCE_MAX_AGE };
 
 const WORKER_SCRIPT_TYPES = ["cloudflare:index/workersScript:WorkersScript", "cloudflare:index/workerScript:WorkerScript"];
 const COMMAND = "command:local:Command";
@@ -61,12 +62,8 @@ export function checkEnforceMaxAge(resource: RuleResource, config: MaxAgeConfig 
     return result;
   }
   const policy = analysePolicy(text).value;
-  if (!policy || policy.mode !== "enforce") return result; // unparsable policies: rule 2
-  const min = config.minEnforceMaxAgeSeconds;
-  if (policy.maxAge < min) {
-    result.violations.push({
-      message: `${describe(resource)} serves mode enforce with max_age ${policy.maxAge} s (${(policy.maxAge / 86400).toFixed(1)} days), under ${min} s (${(min / 86400).toFixed(1)} days). A sender's protection lasts only while the policy is cached; RFC 8461 §3.2 suggests weeks. Raise maxAgeSeconds to at least ${min}.`,
-    });
-  }
+  if (!policy) return result; // unparsable policies: rule 2
+  const advice = maxAgeAdvice(policy.mode, policy.maxAge, config.minEnforceMaxAgeSeconds);
+  if (advice) result.violations.push({ message: `${describe(resource)} serves a policy in mode ${policy.mode}: max_age ${advice.message} (the components' policy.maxAgeSeconds).` });
   return result;
 }

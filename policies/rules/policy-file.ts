@@ -2,7 +2,8 @@
  * Rule 2: the policy file in S3. A sender fetches `https://mta-sts.<domain>/.well-known/mta-sts.txt`
  * and needs a `text/plain` body that parses (RFC 8461 §3.3: "the media type ... MUST be text/plain");
  * anything else and it treats the domain as having no policy. The bucket behind it must stay
- * private: only the CDN reads it (DESIGN invariant 4), so nobody can serve or list other bytes.
+ * private: only the CDN reads it (docs/invariants.md: secure by default), so nobody can serve or
+ * list other bytes.
  */
 import { analysePolicy } from "../../components/model/policy";
 import { describe, isUnknown, normaliseHost, outcome, Outcome, RuleResource, Unknown, UNKNOWN } from "./resource";

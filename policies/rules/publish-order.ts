@@ -1,5 +1,5 @@
 /**
- * Rule 4: publish before announce (DESIGN invariant 1).
+ * Rule 4: publish before announce (docs/invariants.md).
  *
  * A sender that sees a new id in `_mta-sts.<domain>` fetches the policy at once and caches what it
  * gets for `max_age`. If the record changes before the new bytes are served, the sender caches the

@@ -2,7 +2,7 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import * as path from "node:path";
-import { CliContext } from "../../cli/exit-codes";
+import { CliContext } from "../../cli/verb-contract";
 import { CliDeps, defaultCliDeps, main } from "../../cli/main";
 
 export interface CliRun {

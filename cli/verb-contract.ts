@@ -1,5 +1,6 @@
 /**
- * Exit codes and errors of every `mta-sts` verb, documented in the README:
+ * What every `mta-sts` verb shares: the context it writes to (`CliContext`), the errors it throws
+ * when it cannot run (`CliError`, `UsageError`) and the exit codes, documented in the README:
  * 0 everything passed, 1 findings (errors in what was checked), 2 could not run (bad usage,
  * unreadable file, bad config, no DNS answer before anything could be checked).
  *
@@ -19,7 +20,8 @@ export const EXIT_COULD_NOT_RUN = 2;
  *   a `--ca-file` that holds no certificate);
  * - `config`: a stack or config file is not valid; `issues` lists every problem with its path;
  * - `io`: a file or standard input could not be read (missing, unreadable, over its size limit,
- *   nothing written to it in time);
+ *   nothing written to it in time), or a file could not be written (`groups --write`: not
+ *   writable, or a stack file shape that cannot be edited without touching other bytes);
  * - `dns`: the DNS gave no answer at all, so nothing could be checked;
  * - `internal`: a bug in mta-sts.
  */
