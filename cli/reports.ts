@@ -13,7 +13,7 @@ import { ConfiguredDomainPolicy, DomainReadiness, ReadinessOptions, TlsRptAggreg
 import { parseServerAddress } from "../components/check/dns-lookup";
 import { dnsResolverFor, InputSkipped, NO_REPORT, readImapMailbox, readReportPaths, ReportSourceError, SourceEvent } from "../components/reports/sources";
 import { loadDomainDeployments } from "./config-file";
-import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, EXIT_OK, UsageError } from "./exit-codes";
+import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, EXIT_OK, UsageError } from "./verb-contract";
 import { renderReportsHtml } from "./reports-html";
 
 /** The environment variable that holds the IMAP password. */
