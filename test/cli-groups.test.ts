@@ -10,7 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { planSharedHost } from "../components/aws-shared/validate-shared-args";
+import { planSharedHost } from "../components/aws-shared/plan-shared-host";
 import { hashedGroup } from "../components/aws-shared/grouping";
 import { MtaStsConfigError } from "../components/model/config";
 import { validateStackConfig } from "../components/stack/stack-config";

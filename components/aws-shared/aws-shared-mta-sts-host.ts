@@ -17,7 +17,7 @@
  *   one record instead of A + AAAA aliases), the `_mta-sts` TXT and the `_smtp._tls` TXT.
  *
  * The flow per domain is the same as AwsMtaSts: config → validated intent → bytes → id →
- * resources → records, with the `_mta-sts` TXT written last (DESIGN.md invariant 1): its value
+ * resources → records, with the `_mta-sts` TXT written last (publish before announce): its value
  * is derived from the policy object's outputs and it depends on the object, the bucket policy,
  * its group's certificate validation, routing function and distribution, and its host record.
  *
@@ -30,59 +30,19 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsDomainArgs } from "../args";
-import { CACHING_DISABLED_CACHE_POLICY_ID, CERTIFICATE_REGION } from "../aws/aws-mta-sts";
-import { certificateValidationRecord } from "../aws/certificate-validation-record";
-import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
-import { route53CnameRecord, route53TxtRecord } from "../dns/route53-records";
+import { sharedBucketPolicy } from "../aws-common/bucket-policy";
+import { certificateValidation, certificateValidationRecord, policyCertificate } from "../aws-common/certificate";
+import { originAccessControl, policyDistribution } from "../aws-common/cloudfront";
+import { domainRecords } from "../aws-common/domain-records";
+import { bucketPolicy, policyObject, privateBucket } from "../aws-common/private-bucket";
 import { afterGuard, afterGuardAnd, guardLiveMx } from "../guard/component-guard";
-import { sharedBucketPolicy } from "./bucket-policy";
-import { certificateNames, DomainGroup } from "./grouping";
-import { policyObjectKey, routingFunctionCode, ROUTING_FUNCTION_RUNTIME } from "./routing-function";
 import { logDomainWarnings } from "../validate-args";
-import { PlannedDomain, planSharedHost } from "./validate-shared-args";
+import { AwsSharedMtaStsHostArgs } from "./args";
+import { certificateNames, DomainGroup } from "./grouping";
+import { PlannedDomain, planSharedHost } from "./plan-shared-host";
+import { policyObjectKey, routingFunctionCode, ROUTING_FUNCTION_RUNTIME } from "./routing-function";
 
-/** One mail domain served by the shared host: the fields of every AWS-hosted domain (`AwsDomainArgs`), and these. */
-export interface SharedDomainArgs extends AwsDomainArgs {
-  /**
-   * Take over hand-made `_mta-sts`, `_smtp._tls` and `mta-sts` CNAME records in Route 53
-   * (`allowOverwrite`) instead of failing because they exist. Route 53 only; for Cloudflare
-   * import the records. Defaults to false.
-   */
-  adoptExistingRecords?: boolean;
-  /**
-   * Pin the domain to this group (0 to 999) instead of the one its name hashes to, e.g. to move
-   * it out of a full group. Groups at or above `groupCount` are never chosen by the hash, so
-   * they hold pinned domains only. Defaults to the hashed group, a function of the domain name
-   * and `groupCount` alone.
-   */
-  group?: number;
-}
-
-/** Inputs of `AwsSharedMtaStsHost`. */
-export interface AwsSharedMtaStsHostArgs {
-  /** The mail domains to serve, each at most once. At least one. Required. */
-  domains: SharedDomainArgs[];
-  /**
-   * The most domains one group (one distribution, one certificate) may hold, 1 to 100. A group
-   * over it is a config error that names its domains. Raising it moves no domain, but ACM must
-   * allow that many names per certificate. Defaults to 10 (ACM's default quota).
-   */
-  groupSize?: number;
-  /**
-   * How many groups the hash spreads domains over, 1 to 1000; only groups with a domain get
-   * resources. A domain's group depends on its name and this number only. Raising it by one moves
-   * about one domain in `groupCount` + 1 into the new group (jump consistent hash); lowering it
-   * moves the domains of the dropped groups. A hash does not pack evenly: at groupSize 10, about
-   * one group per 3 domains keeps a full group rare (see the README table). Defaults to 20.
-   */
-  groupCount?: number;
-  /**
-   * The DNS server the live MX checks ask, as an IP address with an optional port (e.g.
-   * `127.0.0.1:5353` or `[::1]:53`). Defaults to the system's resolvers.
-   */
-  dnsResolver?: string;
-}
+export type { AwsSharedMtaStsHostArgs, SharedDomainArgs } from "./args";
 
 /** The children of one group. */
 interface GroupResources {
@@ -114,53 +74,39 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
   public readonly groupCount: pulumi.Output<number>;
 
   constructor(name: string, args: AwsSharedMtaStsHostArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    // Validate, render and group before anything is registered, the component itself included
-    // (DESIGN.md invariant 3): a bad config throws here and nothing reaches the engine.
+    // Validate, render and group before anything is registered, the component itself included,
+    // so that bad input never reaches the cloud: a bad config throws here and nothing reaches
+    // the engine.
     const plan = planSharedHost(args);
     super("pulumi-mta-sts:index:AwsSharedMtaStsHost", name, {}, opts);
     for (const d of plan.domains) logDomainWarnings(this, d.rendered.domain, d.warnings);
-    const child = { parent: this };
 
     // --- Shared: the private bucket and the Origin Access Control ---------------------------
-    const bucket = new aws.s3.Bucket(`${name}-bucket`, {}, child);
-    const ownership = new aws.s3.BucketOwnershipControls(`${name}-bucket-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${name}-bucket-public-access`,
-      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      child,
-    );
-    const oac = new aws.cloudfront.OriginAccessControl(
-      `${name}-oac`,
-      { description: "MTA-STS shared policy bucket", originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
-      child,
-    );
+    const bucket = privateBucket(name, this);
+    const oac = originAccessControl(name, "MTA-STS shared policy bucket", this);
 
-    // --- Per domain, before the groups: the live MX guard and the policy object ---------------
+    // --- Per domain, before the groups: the live MX guard, the policy object, the DNS writer ---
     const domainParts = plan.domains.map((d) => {
-      // The enforce guard (issue 6): the object's content and the TXT value wait for it.
+      // The enforce guard: the object's content and the TXT value wait for it.
       const guard = guardLiveMx(this, d.rendered, { ...(d.args.verifyLiveMx !== undefined ? { verifyLiveMx: d.args.verifyLiveMx } : {}), ...(args.dnsResolver !== undefined ? { dnsResolver: args.dnsResolver } : {}) });
-      const policyObject = new aws.s3.BucketObjectv2(
-        `${domainName(name, d)}-policy`,
+      const prefix = domainName(name, d);
+      const policy = policyObject(prefix, bucket, policyObjectKey(d.rendered.policyHost), afterGuard(guard, d.rendered.policyText), this);
+      const records = domainRecords(
         {
-          bucket: bucket.id,
-          key: policyObjectKey(d.rendered.policyHost),
-          content: afterGuard(guard, d.rendered.policyText),
-          contentType: "text/plain",
-          // With CachingDisabled, no cache between S3 and senders keeps old bytes (invariant 1).
-          cacheControl: "no-store",
+          name: prefix,
+          domain: d.rendered.domain,
+          dnsHome: d.dnsHome,
+          hostedZoneId: d.args.hostedZoneId,
+          cloudflareZoneId: d.args.cloudflareZoneId,
+          adoptExistingRecords: d.args.adoptExistingRecords ?? false,
+          route53HostRecords: "cname",
         },
-        { parent: this, dependsOn: [ownership, publicAccess] },
+        this,
       );
-      const zoneId: pulumi.Input<string> | undefined =
-        d.dnsHome === "cloudflare"
-          ? d.args.cloudflareZoneId!
-          : (d.args.hostedZoneId ?? aws.route53.getZoneOutput({ name: d.rendered.domain, privateZone: false }, { parent: this }).zoneId);
-      return { plan: d, guard, policyObject, zoneId };
+      return { plan: d, guard, policy, records };
     });
 
     // --- Per group: certificate, its validation records (per domain), routing, distribution --
-    const originId = "policy-bucket";
-    const validationRecords = new Map<string, pulumi.Resource>();
     const groups = new Map<number, GroupResources>();
     for (const group of plan.groups) {
       const prefix = `${name}-${group.label}`;
@@ -170,41 +116,22 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
         .filter((p) => p.plan.group.index === group.index)
         .sort((a, b) => (a.plan.rendered.policyHost < b.plan.rendered.policyHost ? -1 : a.plan.rendered.policyHost > b.plan.rendered.policyHost ? 1 : 0));
       const hosts = members.map((p) => p.plan.rendered.policyHost);
-      const names = certificateNames(hosts)!; // checked by planSharedHost
-      const certificate = new aws.acm.Certificate(
-        `${prefix}-cert`,
-        { domainName: names.domainName, subjectAlternativeNames: names.subjectAlternativeNames, validationMethod: "DNS", region: CERTIFICATE_REGION },
-        child,
-      );
+      const certificate = policyCertificate(prefix, certificateNames(hosts)!, this); // names checked by planSharedHost
       // ACM hands out one validation CNAME per name; each domain's record is written into that
-      // domain's own zone, so it is a per-domain child, found by the name it validates.
-      const fqdns: pulumi.Input<string>[] = [];
-      for (const part of members) {
-        const host = part.plan.rendered.policyHost;
-        const option = certificateValidationRecord(certificate, host, `${prefix}-cert`);
-        const recordName = domainName(name, part.plan);
-        if (part.plan.dnsHome === "cloudflare") {
-          validationRecords.set(host, cloudflareCnameRecord({ name: recordName, role: "cert-validation-record", zoneId: part.zoneId, recordName: option.name, target: option.value }, child));
-        } else {
-          // ACM's validation record is the same for every certificate of this name in the account
-          // (the group's certificate is replaced whenever the group changes), so taking over an
-          // existing one is always right.
-          const record = route53CnameRecord({ name: recordName, role: "cert-validation-record", zoneId: part.zoneId, recordName: option.name, target: option.value, ttl: 60, allowOverwrite: true }, child);
-          validationRecords.set(host, record);
-          fqdns.push(record.fqdn);
-        }
-      }
-      const validation = new aws.acm.CertificateValidation(
-        `${prefix}-cert-validation`,
-        {
-          certificateArn: certificate.arn,
-          region: CERTIFICATE_REGION,
-          // The provider checks that the list names every validation record of the certificate,
-          // so it is given only when all of them are in Route 53; the dependsOn below orders the
-          // validation after every record either way.
-          ...(fqdns.length === members.length ? { validationRecordFqdns: fqdns } : {}),
-        },
-        { parent: this, dependsOn: hosts.map((h) => validationRecords.get(h)!) },
+      // domain's own zone, so it is a per-domain child, found by the name it validates. (The
+      // group's certificate is replaced whenever the group changes, and the record is the same
+      // for every certificate of the name, so taking over an existing one is always right.)
+      const written = members.map((part) =>
+        part.records.validationRecord(certificateValidationRecord(certificate, part.plan.rendered.policyHost, `${prefix}-cert`)),
+      );
+      const fqdns = written.flatMap((w) => (w.fqdn ? [w.fqdn] : []));
+      const validation = certificateValidation(
+        prefix,
+        certificate,
+        // The provider checks that the list names every validation record of the certificate, so
+        // it is given only when all of them are in Route 53.
+        { resources: written.map((w) => w.record), ...(fqdns.length === members.length ? { recordFqdns: fqdns } : {}) },
+        this,
       );
       const routing = new aws.cloudfront.Function(
         `${prefix}-routing`,
@@ -215,76 +142,49 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
           // A distribution runs a function's LIVE stage only; publishing makes this code live.
           publish: true,
         },
-        child,
+        { parent: this },
       );
-      const distribution = new aws.cloudfront.Distribution(
-        `${prefix}-cdn`,
+      // No default root object and no error pages: every request runs the routing function,
+      // which answers 404 itself for anything but a group host's policy path.
+      const distribution = policyDistribution(
+        prefix,
         {
-          enabled: true,
           comment: `MTA-STS policy hosts, group ${group.label}`,
           aliases: hosts,
-          isIpv6Enabled: true,
-          // No default root object and no error pages: every request runs the routing function,
-          // which answers 404 itself for anything but a group host's policy path.
-          origins: [{ originId, domainName: bucket.bucketRegionalDomainName, originAccessControlId: oac.id }],
-          defaultCacheBehavior: {
-            targetOriginId: originId,
-            viewerProtocolPolicy: "https-only",
-            allowedMethods: ["GET", "HEAD"],
-            cachedMethods: ["GET", "HEAD"],
-            cachePolicyId: CACHING_DISABLED_CACHE_POLICY_ID,
-            functionAssociations: [{ eventType: "viewer-request", functionArn: routing.arn }],
-          },
-          restrictions: { geoRestriction: { restrictionType: "none" } },
-          viewerCertificate: { acmCertificateArn: validation.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
-          // The resource completes only when the edge locations serve this configuration.
-          waitForDeployment: true,
+          originDomainName: bucket.bucket.bucketRegionalDomainName,
+          originAccessControlId: oac.id,
+          certificateArn: validation.certificateArn,
+          viewerRequestFunctionArn: routing.arn,
         },
-        child,
+        this,
       );
       groups.set(group.index, { group, certificate, validation, routing, distribution });
     }
 
     const groupList = [...groups.values()];
-    const bucketPolicy = new aws.s3.BucketPolicy(
-      `${name}-bucket-policy`,
-      {
-        bucket: bucket.id,
-        policy: pulumi
-          .all([bucket.arn, ...groupList.map((g) => g.distribution.arn)])
-          .apply(([bucketArn, ...distributionArns]) => sharedBucketPolicy({ bucketArn, distributionArns })),
-      },
-      { parent: this, dependsOn: [publicAccess] },
+    const readers = bucketPolicy(
+      name,
+      bucket,
+      pulumi
+        .all([bucket.bucket.arn, ...groupList.map((g) => g.distribution.arn)])
+        .apply(([bucketArn, ...distributionArns]) => sharedBucketPolicy({ bucketArn, distributionArns })),
+      this,
     );
 
     // --- Per domain: host record, then the records that announce --------------------------------
     for (const part of domainParts) {
       const d = part.plan;
       const g = groups.get(d.group.index)!;
-      const recordName = domainName(name, d);
-      const adopt = d.args.adoptExistingRecords ?? false;
-      const hostRecord =
-        d.dnsHome === "cloudflare"
-          ? cloudflareCnameRecord({ name: recordName, role: "host-cname", zoneId: part.zoneId, recordName: d.rendered.policyHost, target: g.distribution.domainName }, child)
-          : route53CnameRecord(
-              { name: recordName, role: "host-cname", zoneId: part.zoneId, recordName: d.rendered.policyHost, target: g.distribution.domainName, ...(adopt ? { allowOverwrite: true } : {}) },
-              child,
-            );
-      const writeTxt = (role: string, txtName: string, value: pulumi.Input<string>, dependsOn: pulumi.Resource[]) =>
-        d.dnsHome === "cloudflare"
-          ? cloudflareTxtRecord({ name: recordName, role, zoneId: part.zoneId, recordName: txtName, value }, { parent: this, dependsOn })
-          : route53TxtRecord({ name: recordName, role, zoneId: part.zoneId, recordName: txtName, value, allowOverwrite: adopt }, { parent: this, dependsOn });
-
-      // Publish before announce (DESIGN.md invariant 1), for a domain joining an existing group
-      // as much as for a new one: the id's value waits for the object's outputs, and the record
-      // for everything a sender needs to fetch those bytes: the bucket policy admitting the
-      // group's distribution, the certificate naming this host, the routing function that knows
-      // it (the distribution reads the function's ARN, so it is also updated after it), the
-      // distribution serving the host as an alias, and the host record. On destroy the same
-      // edges remove the TXT first.
-      const announced = afterGuardAnd(part.guard, part.policyObject.etag, d.rendered.stsRecord);
-      writeTxt("sts-txt", d.rendered.stsRecordName, announced, [part.policyObject, bucketPolicy, g.validation, g.routing, g.distribution, hostRecord]);
-      if (d.rendered.tlsRptRecord !== undefined) writeTxt("tlsrpt-txt", d.rendered.tlsRptRecordName, d.rendered.tlsRptRecord, []);
+      const [hostRecord] = part.records.hostRecords(d.rendered.policyHost, g.distribution);
+      // Publish before announce, for a domain joining an existing group as much as for a new
+      // one: the id's value waits for the object's outputs, and the record for everything a
+      // sender needs to fetch those bytes: the bucket policy admitting the group's distribution,
+      // the certificate naming this host, the routing function that knows it (the distribution
+      // reads the function's ARN, so it is also updated after it), the distribution serving the
+      // host as an alias, and the host record. On destroy the same edges remove the TXT first.
+      const announced = afterGuardAnd(part.guard, part.policy.etag, d.rendered.stsRecord);
+      part.records.txt("sts-txt", d.rendered.stsRecordName, announced, [part.policy, readers, g.validation, g.routing, g.distribution, hostRecord]);
+      if (d.rendered.tlsRptRecord !== undefined) part.records.txt("tlsrpt-txt", d.rendered.tlsRptRecordName, d.rendered.tlsRptRecord, []);
     }
 
     const byDomain = (value: (d: PlannedDomain) => string | undefined): Record<string, string> =>
@@ -299,7 +199,7 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
     this.domainGroups = pulumi.output(byDomain((d) => d.group.label));
     this.distributionDomainNames = byGroup((g) => g.distribution.domainName);
     this.certificateArns = byGroup((g) => g.validation.certificateArn);
-    this.bucketName = bucket.bucket;
+    this.bucketName = bucket.bucket.bucket;
     this.groupCount = pulumi.output(plan.groupCount);
     this.registerOutputs({
       policyIds: this.policyIds,

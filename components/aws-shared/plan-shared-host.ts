@@ -1,7 +1,8 @@
 /**
  * The first thing AwsSharedMtaStsHost does: validate every domain and the grouping, render what
  * will be published, and assign groups. Throws one `MtaStsConfigError` naming every bad field
- * (`domains[3].policy.mx[0]`) before a single resource is declared (DESIGN.md invariant 3).
+ * (`domains[3].policy.mx[0]`) before a single resource is declared, so bad input never reaches
+ * the cloud.
  *
  * Each domain goes through the same core as AwsMtaSts (`validateDomainArgs`), its issues
  * prefixed with `domains[i].`; the AWS-specific fields (DNS home, zone ids, adoption) through the
@@ -12,7 +13,7 @@ import { DnsHome } from "../args";
 import { ConfigIssue, MtaStsConfigError } from "../model/config";
 import { RenderedMailDomain } from "../model/rendered";
 import { validateDomainArgs } from "../validate-args";
-import { awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "../aws/aws-dns-fields";
+import { awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "../aws-common/dns-fields";
 import {
   assignGroups,
   certificateNames,
@@ -27,7 +28,7 @@ import {
   suggestedPinTarget,
 } from "./grouping";
 import { MAX_FUNCTION_CODE_BYTES, routingFunctionSize } from "./routing-function";
-import type { AwsSharedMtaStsHostArgs, SharedDomainArgs } from "./aws-shared-mta-sts-host";
+import { AwsSharedMtaStsHostArgs, SharedDomainArgs } from "./args";
 
 /** One validated domain, with what the component needs to declare its resources. */
 export interface PlannedDomain {
