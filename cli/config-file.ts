@@ -6,7 +6,7 @@
 import { parse as parseYaml } from "yaml";
 import { renderMailDomain, RenderedMailDomain } from "../components/model/rendered";
 import { ConfigIssue } from "../components/model/config";
-import { DomainDeployment, SharedAwsHostConfig, StackConfigInput, stackConfigInput, validateStackConfig } from "../components/stack/stack-config";
+import { AwsQuotasConfig, DomainDeployment, SharedAwsHostConfig, StackConfigInput, stackConfigInput, validateStackConfig } from "../components/stack/stack-config";
 import { INPUT_LIMITS, readBoundedFile } from "./bounded-read";
 import { EXIT_COULD_NOT_RUN, UsageError } from "./exit-codes";
 
@@ -44,11 +44,14 @@ export function configError(path: string, issues: readonly ConfigIssue[]): Usage
   return new UsageError(`${path} has ${issues.length} problem${issues.length === 1 ? "" : "s"}; nothing was planned or declared:\n${lines}`, EXIT_COULD_NOT_RUN, { code: "config", issues });
 }
 
-/** Validated deployments of every domain in a config file; throws UsageError listing all issues. */
-export function loadDomainDeployments(path: string): { domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; warnings: ConfigIssue[] } {
+/**
+ * Validated deployments of every domain in a config file, as `plan`, `render` and `lint --stack`
+ * all validate it; throws UsageError listing all issues.
+ */
+export function loadDomainDeployments(path: string): { domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; awsQuotas: AwsQuotasConfig; warnings: ConfigIssue[] } {
   const result = validateStackConfig(readStackConfigFile(path));
   if (!result.ok) throw configError(path, result.issues);
-  return { domains: result.domains, ...(result.sharedAwsHost ? { sharedAwsHost: result.sharedAwsHost } : {}), warnings: result.warnings };
+  return { domains: result.domains, ...(result.sharedAwsHost ? { sharedAwsHost: result.sharedAwsHost } : {}), awsQuotas: result.awsQuotas, warnings: result.warnings };
 }
 
 /** What would be published for every domain of a config file. */

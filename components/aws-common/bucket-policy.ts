@@ -64,3 +64,14 @@ export function denyRequestsWithoutTls(bucketArn: string) {
     Condition: { Bool: { "aws:SecureTransport": "false" } },
   };
 }
+
+/**
+ * The most bytes `sharedBucketPolicy` takes for `distributions` distributions: the document with
+ * the longest ARNs there can be (a bucket name of 63 characters; a 12-digit account and a
+ * 14-character distribution id), to compare with S3's 20 KB limit before anything is declared.
+ */
+export function sharedBucketPolicyBytes(distributions: number): number {
+  const bucketArn = `arn:aws:s3:::${"b".repeat(63)}`;
+  const distributionArns = Array.from({ length: distributions }, (_, i) => `arn:aws:cloudfront::123456789012:distribution/E${String(i).padStart(13, "0")}`);
+  return Buffer.byteLength(sharedBucketPolicy({ bucketArn, distributionArns }), "utf8");
+}

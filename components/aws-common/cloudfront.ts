@@ -7,7 +7,7 @@
  * ACM certificate by SNI, `GET` and `HEAD` only, no default root object (`/` is not the policy),
  * and a cache policy that caches nothing, so a sender never gets old bytes under a new id.
  *
- * Children: `${name}-oac`, `${name}-cdn`.
+ * Children: `${name}-oac`, `${name}-cache`, `${name}-cdn`.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -22,6 +22,31 @@ export function originAccessControl(name: string, description: string, parent: p
   return new aws.cloudfront.OriginAccessControl(
     `${name}-oac`,
     { description, originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
+    { parent },
+  );
+}
+
+/**
+ * A cache policy (`${name}-cache`) that caches nothing: every TTL 0, nothing in the cache key,
+ * no compression, exactly what the managed CachingDisabled policy is. For distributions that
+ * may not all share the managed one (CloudFront counts 100 distributions per cache policy).
+ */
+export function noCachePolicy(name: string, comment: string, parent: pulumi.Resource): aws.cloudfront.CachePolicy {
+  return new aws.cloudfront.CachePolicy(
+    `${name}-cache`,
+    {
+      comment,
+      minTtl: 0,
+      defaultTtl: 0,
+      maxTtl: 0,
+      parametersInCacheKeyAndForwardedToOrigin: {
+        cookiesConfig: { cookieBehavior: "none" },
+        headersConfig: { headerBehavior: "none" },
+        queryStringsConfig: { queryStringBehavior: "none" },
+        enableAcceptEncodingGzip: false,
+        enableAcceptEncodingBrotli: false,
+      },
+    },
     { parent },
   );
 }

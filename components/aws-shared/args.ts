@@ -13,10 +13,16 @@ export interface SharedDomainArgs extends AwsDomainArgs {
    */
   adoptExistingRecords?: boolean;
   /**
-   * Pin the domain to this group (0 to 999) instead of the one its name hashes to, e.g. to move
-   * it out of a full group. Groups at or above `groupCount` are never chosen by the hash, so
-   * they hold pinned domains only. Defaults to the hashed group, a function of the domain name
-   * and `groupCount` alone.
+   * The group (0 to 999) that serves the domain: one distribution and one certificate naming
+   * every host of the group. Pin every domain, with the groups the exported `assignGroups` gives
+   * (kept where your program keeps its state, e.g. a committed JSON file): pins fill each group
+   * up to `groupSize`, so N domains need about N / `groupSize` groups, and a domain moves only
+   * when its pin is edited, which a reviewer sees. Without a pin the domain's name is hashed over
+   * `groupCount` groups: stable too, but a hash fills groups unevenly, so it needs about three
+   * times as many groups (and distributions and certificates) before one overflows, and raising
+   * `groupCount` moves domains. Groups at or above `groupCount` are never chosen by the hash or
+   * the packer, so they hold only the domains pinned there. Defaults to the hashed group, a
+   * function of the domain name and `groupCount` alone.
    */
   group?: number;
 }
@@ -27,16 +33,18 @@ export interface AwsSharedMtaStsHostArgs {
   domains: SharedDomainArgs[];
   /**
    * The most domains one group (one distribution, one certificate) may hold, 1 to 100. A group
-   * over it is a config error that names its domains. Raising it moves no domain, but ACM must
-   * allow that many names per certificate. Defaults to 10 (ACM's default quota).
+   * over it is a config error, one line per group with its counts. Raising it moves no domain,
+   * but ACM must allow that many names per certificate. Defaults to 10 (ACM's default quota).
    */
   groupSize?: number;
   /**
-   * How many groups the hash spreads domains over, 1 to 1000; only groups with a domain get
-   * resources. A domain's group depends on its name and this number only. Raising it by one moves
-   * about one domain in `groupCount` + 1 into the new group (jump consistent hash); lowering it
-   * moves the domains of the dropped groups. A hash does not pack evenly: at groupSize 10, about
-   * one group per 3 domains keeps a full group rare (see the README table). Defaults to 20.
+   * The groups 0 to `groupCount` - 1 that hashing (domains without a pin) and the packer
+   * (`assignGroups`) use, 1 to 1000; only groups with a domain get resources. With pins, set it
+   * to about ⌈domains / `groupSize`⌉ × 1.1, room to grow by a tenth. Without pins, a domain's
+   * group depends on its name and this number only: raising it by one moves about one unpinned
+   * domain in `groupCount` + 1 into the new group (jump consistent hash), lowering it moves the
+   * unpinned domains of the dropped groups, and at `groupSize` 10 about one group per 3 domains
+   * keeps a full group rare (see the README table). Defaults to 20.
    */
   groupCount?: number;
   /**

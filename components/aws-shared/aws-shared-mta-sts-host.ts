@@ -2,16 +2,20 @@
  * AwsSharedMtaStsHost: MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) for many mail domains on AWS,
  * served by a few shared resources instead of a bucket, distribution and certificate per domain.
  *
- * Why: AwsMtaSts declares 13 to 14 resources per domain, including a CloudFront distribution
- * (default quota: 200 per account) and an ACM certificate; with hundreds of domains that hits the
- * quotas and slows every `pulumi preview`. Here:
+ * Why: AwsMtaSts declares 13 to 14 resources per domain, including a CloudFront distribution, an
+ * Origin Access Control and an ACM certificate; AWS's default quotas (aws-quotas.ts) stop it at
+ * 100 domains per account, and hundreds of domains slow every `pulumi preview`. Here:
  *
- * - shared (5): one private bucket (+ ownership controls, public access block), one Origin Access
- *   Control, one bucket policy admitting exactly the group distributions;
- * - per group (4): domains are assigned to groups stably (grouping.ts); each group has an ACM
- *   certificate in us-east-1 naming its `mta-sts.<domain>` hosts, its validation, a CloudFront
- *   Function that routes `/.well-known/mta-sts.txt` by `Host` to that domain's object
- *   (routing-function.ts; anything else is a 404 at the edge), and a distribution;
+ * - shared (4): one private bucket (+ ownership controls, public access block) and one bucket
+ *   policy admitting exactly the group distributions;
+ * - per slice of up to 100 groups (3; group-names.ts): an Origin Access Control, a CloudFront
+ *   Function that routes `/.well-known/mta-sts.txt` by `Host` to that host's own object
+ *   (routing-function.ts; anything else is a 404 at the edge), and a cache policy that caches
+ *   nothing, each shared by the slice's distributions (CloudFront allows 100 distributions per
+ *   each of them);
+ * - per group (3): domains are assigned to groups by their pins, or stably by hash without one
+ *   (grouping.ts); each group has an ACM certificate in us-east-1 naming its `mta-sts.<domain>`
+ *   hosts, its validation, and a distribution;
  * - per domain (4, or 5 with TLS-RPT): the policy object, the certificate validation record, the
  *   host record (a CNAME to the group's distribution, which Route 53 and Cloudflare both take, so
  *   one record instead of A + AAAA aliases), the `_mta-sts` TXT and the `_smtp._tls` TXT.
@@ -19,37 +23,48 @@
  * The flow per domain is the same as AwsMtaSts: config → validated intent → bytes → id →
  * resources → records, with the `_mta-sts` TXT written last (publish before announce): its value
  * is derived from the policy object's outputs and it depends on the object, the bucket policy,
- * its group's certificate validation, routing function and distribution, and its host record.
+ * its group's certificate validation and distribution, its slice's routing function, and its
+ * host record. Both components are built from the same AWS toolkit (components/aws-common/).
  *
- * Children are named `${name}-<role>` (shared), `${name}-g<NN>-<role>` (per group: cert,
- * cert-validation, routing, cdn) and `${name}-<domain>-<role>` (per domain: policy,
- * cert-validation-record, host-cname, sts-txt, tlsrpt-txt). The domain part is the A-label
- * domain itself, dots included: Pulumi names may hold dots, and unlike replacing them with dashes
- * (`a-b.com` and `a.b-com` would both become `a-b-com`) it cannot collide, and it never depends
- * on the other domains, so adding a domain renames nothing.
+ * Children are named `${name}-<role>` (shared: bucket, bucket-ownership, bucket-public-access,
+ * bucket-policy; slice 0: oac, routing, cache), `${name}-s<k>-<role>` (slice k from 1: oac,
+ * routing, cache), `${name}-g<NN>-<role>` (per group: cert, cert-validation, cdn) and
+ * `${name}-<domain>-<role>` (per domain: policy, cert-validation-record, host-cname, sts-txt,
+ * tlsrpt-txt). The domain part is the A-label domain itself, dots included: Pulumi names may
+ * hold dots, and unlike replacing them with dashes (`a-b.com` and `a.b-com` would both become
+ * `a-b-com`) it cannot collide, and it never depends on the other domains, so adding a domain
+ * renames nothing.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { sharedBucketPolicy } from "../aws-common/bucket-policy";
 import { certificateValidation, certificateValidationRecord, policyCertificate } from "../aws-common/certificate";
-import { originAccessControl, policyDistribution } from "../aws-common/cloudfront";
+import { noCachePolicy, originAccessControl, policyDistribution } from "../aws-common/cloudfront";
 import { domainRecords } from "../aws-common/domain-records";
 import { bucketPolicy, policyObject, privateBucket } from "../aws-common/private-bucket";
 import { afterGuard, afterGuardAnd, guardLiveMx } from "../guard/component-guard";
 import { logDomainWarnings } from "../validate-args";
 import { AwsSharedMtaStsHostArgs } from "./args";
+import { sliceGroups, sliceOf, slicePrefix } from "./group-names";
 import { certificateNames, DomainGroup } from "./grouping";
 import { PlannedDomain, planSharedHost } from "./plan-shared-host";
 import { policyObjectKey, routingFunctionCode, ROUTING_FUNCTION_RUNTIME } from "./routing-function";
 
 export type { AwsSharedMtaStsHostArgs, SharedDomainArgs } from "./args";
 
+/** What the distributions of one slice share. */
+interface SliceResources {
+  readonly oac: aws.cloudfront.OriginAccessControl;
+  readonly routing: aws.cloudfront.Function;
+  readonly cache: aws.cloudfront.CachePolicy;
+}
+
 /** The children of one group. */
 interface GroupResources {
   readonly group: DomainGroup;
+  readonly slice: SliceResources;
   readonly certificate: aws.acm.Certificate;
   readonly validation: aws.acm.CertificateValidation;
-  readonly routing: aws.cloudfront.Function;
   readonly distribution: aws.cloudfront.Distribution;
 }
 
@@ -81,9 +96,30 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
     super("pulumi-mta-sts:index:AwsSharedMtaStsHost", name, {}, opts);
     for (const d of plan.domains) logDomainWarnings(this, d.rendered.domain, d.warnings);
 
-    // --- Shared: the private bucket and the Origin Access Control ---------------------------
+    // --- Shared: the private bucket; per slice: Origin Access Control, routing, cache policy ---
     const bucket = privateBucket(name, this);
-    const oac = originAccessControl(name, "MTA-STS shared policy bucket", this);
+    const slices = new Map<number, SliceResources>();
+    for (const slice of [...new Set(plan.groups.map((g) => sliceOf(g.index)))].sort((a, b) => a - b)) {
+      const prefix = slicePrefix(name, slice);
+      // Slice 0 keeps the description the host's single Origin Access Control always had, so a
+      // host deployed before slices keeps it unchanged.
+      const range = sliceGroups(slice);
+      slices.set(slice, {
+        oac: originAccessControl(prefix, slice === 0 ? "MTA-STS shared policy bucket" : `MTA-STS shared policy bucket, ${range}`, this),
+        routing: new aws.cloudfront.Function(
+          `${prefix}-routing`,
+          {
+            runtime: ROUTING_FUNCTION_RUNTIME,
+            comment: `MTA-STS policy routing by Host, ${range}`,
+            code: routingFunctionCode(),
+            // A distribution runs a function's LIVE stage only; publishing makes this code live.
+            publish: true,
+          },
+          { parent: this },
+        ),
+        cache: noCachePolicy(prefix, `MTA-STS policy files: never cached, ${range}`, this),
+      });
+    }
 
     // --- Per domain, before the groups: the live MX guard, the policy object, the DNS writer ---
     const domainParts = plan.domains.map((d) => {
@@ -106,7 +142,7 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
       return { plan: d, guard, policy, records };
     });
 
-    // --- Per group: certificate, its validation records (per domain), routing, distribution --
+    // --- Per group: certificate, its validation records (per domain), distribution -----------
     const groups = new Map<number, GroupResources>();
     for (const group of plan.groups) {
       const prefix = `${name}-${group.label}`;
@@ -133,32 +169,23 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
         { resources: written.map((w) => w.record), ...(fqdns.length === members.length ? { recordFqdns: fqdns } : {}) },
         this,
       );
-      const routing = new aws.cloudfront.Function(
-        `${prefix}-routing`,
-        {
-          runtime: ROUTING_FUNCTION_RUNTIME,
-          comment: `MTA-STS policy routing by Host, group ${group.label}`,
-          code: routingFunctionCode(hosts),
-          // A distribution runs a function's LIVE stage only; publishing makes this code live.
-          publish: true,
-        },
-        { parent: this },
-      );
       // No default root object and no error pages: every request runs the routing function,
-      // which answers 404 itself for anything but a group host's policy path.
+      // which answers 404 itself for anything but a policy host's policy path.
+      const slice = slices.get(sliceOf(group.index))!;
       const distribution = policyDistribution(
         prefix,
         {
           comment: `MTA-STS policy hosts, group ${group.label}`,
           aliases: hosts,
           originDomainName: bucket.bucket.bucketRegionalDomainName,
-          originAccessControlId: oac.id,
+          originAccessControlId: slice.oac.id,
           certificateArn: validation.certificateArn,
-          viewerRequestFunctionArn: routing.arn,
+          cachePolicyId: slice.cache.id,
+          viewerRequestFunctionArn: slice.routing.arn,
         },
         this,
       );
-      groups.set(group.index, { group, certificate, validation, routing, distribution });
+      groups.set(group.index, { group, slice, certificate, validation, distribution });
     }
 
     const groupList = [...groups.values()];
@@ -179,11 +206,11 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
       // Publish before announce, for a domain joining an existing group as much as for a new
       // one: the id's value waits for the object's outputs, and the record for everything a
       // sender needs to fetch those bytes: the bucket policy admitting the group's distribution,
-      // the certificate naming this host, the routing function that knows it (the distribution
-      // reads the function's ARN, so it is also updated after it), the distribution serving the
-      // host as an alias, and the host record. On destroy the same edges remove the TXT first.
+      // the certificate naming this host, the slice's routing function (the distribution reads
+      // its ARN, so it is also updated after it), the distribution serving the host as an alias,
+      // and the host record. On destroy the same edges remove the TXT first.
       const announced = afterGuardAnd(part.guard, part.policy.etag, d.rendered.stsRecord);
-      part.records.txt("sts-txt", d.rendered.stsRecordName, announced, [part.policy, readers, g.validation, g.routing, g.distribution, hostRecord]);
+      part.records.txt("sts-txt", d.rendered.stsRecordName, announced, [part.policy, readers, g.validation, g.slice.routing, g.distribution, hostRecord]);
       if (d.rendered.tlsRptRecord !== undefined) part.records.txt("tlsrpt-txt", d.rendered.tlsRptRecordName, d.rendered.tlsRptRecord, []);
     }
 
