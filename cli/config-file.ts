@@ -54,7 +54,13 @@ export function loadDomainDeployments(path: string): { domains: DomainDeployment
   return { domains: result.domains, ...(result.sharedAwsHost ? { sharedAwsHost: result.sharedAwsHost } : {}), awsQuotas: result.awsQuotas, warnings: result.warnings };
 }
 
-/** What would be published for every domain of a config file. */
+/**
+ * What would be published for every domain of a config file (`check --stack`). The shared host's
+ * group rules are not checked: what a domain serves does not depend on its group, so a deployed
+ * stack is checked live before its pins are written too.
+ */
 export function loadRenderedDomains(path: string): RenderedMailDomain[] {
-  return loadDomainDeployments(path).domains.map((d) => renderMailDomain(d.intent));
+  const result = validateStackConfig(readStackConfigFile(path), { checkGroups: false });
+  if (!result.ok) throw configError(path, result.issues);
+  return result.domains.map((d) => renderMailDomain(d.intent));
 }

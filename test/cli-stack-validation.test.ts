@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify as stringifyYaml } from "yaml";
+import { loadRenderedDomains } from "../cli/config-file";
 import { runCli } from "./support/cli";
 
 let dir: string;
@@ -94,4 +95,11 @@ describe("lint --stack on a valid stack", () => {
     expect(code).toBe(2);
     expect(err).toMatch(/^mta-sts: lint takes a file to read or --stack, not both/);
   });
+});
+
+test("check --stack reads the expected policies of a shared-host stack without pins (what a domain serves does not depend on its group), but not of an invalid one", () => {
+  const unpinned = stackFile({ "mta-sts:sharedAwsHost": {}, "mta-sts:domains": [aws("a.example"), aws("b.example")] });
+  expect(loadRenderedDomains(unpinned).map((r) => r.domain)).toEqual(["a.example", "b.example"]);
+  const bad = stackFile({ "mta-sts:sharedAwsHost": {}, "mta-sts:domains": [aws("a.example", { policy: { mode: "enforce", mx: [] } })] });
+  expect(() => loadRenderedDomains(bad)).toThrow(/domains\[0\]\.policy\.mx/);
 });
