@@ -3,23 +3,11 @@
  * components/aws-shared/args.ts and of the component says, so the two cannot drift apart
  * (STYLE.md: "The README's input table is the same text"); and every field documents its default.
  */
-import { memberDocs, readmeSection } from "./support/readme";
+import { memberDocs, tableRowsAfter } from "./support/readme";
 
 const SECTION = "## Many domains on one AWS host: `AwsSharedMtaStsHost`";
 
-/** The rows (first cell without backticks → last cell) of the table right after `marker` in the section. */
-function rowsAfter(marker: string): Map<string, string> {
-  const text = readmeSection(SECTION);
-  const lines = text.slice(text.indexOf(marker) + marker.length).split("\n");
-  const rows = new Map<string, string>();
-  for (const line of lines.slice(lines.findIndex((l) => l.startsWith("|")))) {
-    if (!line.startsWith("|")) break;
-    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
-    if (/^-+$/.test(cells[0]) || cells[0] === "input" || cells[0] === "output") continue;
-    rows.set(cells[0].replace(/`/g, ""), cells[cells.length - 1]);
-  }
-  return rows;
-}
+const rowsAfter = (marker: string) => tableRowsAfter(SECTION, marker);
 
 test("every field of the shared host's args has JSDoc ending with its default (or Required.)", () => {
   const docs = [...memberDocs("components/aws-shared/args.ts", "AwsSharedMtaStsHostArgs"), ...memberDocs("components/aws-shared/args.ts", "SharedDomainArgs")];
