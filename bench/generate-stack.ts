@@ -1,8 +1,19 @@
 /**
  * Synthetic stack configs for the benchmark: N domains of one host kind, each with its own MX
- * and a TLS-RPT address, as a platform team with many brands would have.
+ * and a TLS-RPT address, as a platform team with many brands would have. The shared AWS host is
+ * laid out as `mta-sts groups --write` pins it on a new stack: ⌈N / 10⌉ × 1.1 groups of 10 (a
+ * tenth to grow), every domain pinned by the packer, so the groups are full.
  */
+import { assignGroups } from "../components/aws-shared/group-packer";
 import { HostKind } from "../components/stack/stack-config";
+
+/** The shared host's group size in the bench: ACM's default names per certificate. */
+export const BENCH_GROUP_SIZE = 10;
+
+/** ⌈N / groupSize⌉ × 1.1, rounded up: the groups the README advises for N domains. */
+export function benchGroupCount(count: number, groupSize = BENCH_GROUP_SIZE): number {
+  return Math.max(1, Math.ceil(Math.ceil(count / groupSize) * 1.1));
+}
 
 /** How the benchmark lays domains out: one host kind each, or AWS with the shared host. */
 export const BENCH_MODES = ["aws", "aws-shared", "cloudflare-worker", "cloudflare-pages"] as const;
@@ -18,7 +29,10 @@ export function generateStack(count: number, mode: BenchMode): { domains: unknow
     return { ...base, cloudflareZoneId: i.toString(16).padStart(32, "0"), cloudflareAccountId: "a".repeat(32) };
   });
   const defaults = { policy: { maxAgeSeconds: 1209600 }, tlsRpt: { rua: ["mailto:tlsrpt@example.com"] } };
-  // About one group per three domains keeps every hashed group under the ACM default of 10 names.
-  if (mode === "aws-shared") return { domains, defaults, sharedAwsHost: { groupSize: 10, groupCount: Math.max(1, Math.ceil(count / 3)) } };
+  if (mode === "aws-shared") {
+    const groupCount = benchGroupCount(count);
+    const { assignment } = assignGroups({}, domains.map((d) => d.domain), { groupSize: BENCH_GROUP_SIZE, groupCount, mode: "pack" });
+    return { domains: domains.map((d) => ({ ...d, group: assignment.get(d.domain)! })), defaults, sharedAwsHost: { groupSize: BENCH_GROUP_SIZE, groupCount } };
+  }
   return { domains, defaults };
 }

@@ -6,7 +6,7 @@
 import { parse as parseYaml } from "yaml";
 import { renderMailDomain, RenderedMailDomain } from "../components/model/rendered";
 import { ConfigIssue } from "../components/model/config";
-import { DomainDeployment, SharedAwsHostConfig, StackConfigInput, stackConfigInput, validateStackConfig } from "../components/stack/stack-config";
+import { AwsQuotasConfig, DomainDeployment, SharedAwsHostConfig, StackConfigInput, stackConfigInput, validateStackConfig } from "../components/stack/stack-config";
 import { INPUT_LIMITS, readBoundedFile } from "./bounded-read";
 import { EXIT_COULD_NOT_RUN, UsageError } from "./verb-contract";
 
@@ -47,14 +47,23 @@ export function configError(path: string, issues: readonly ConfigIssue[], undone
   return new UsageError(`${path} has ${issues.length} problem${issues.length === 1 ? "" : "s"}; nothing was ${undone}:\n${lines}`, EXIT_COULD_NOT_RUN, { code: "config", issues });
 }
 
-/** Validated deployments of every domain in a config file; throws UsageError listing all issues. */
-export function loadDomainDeployments(path: string): { domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; warnings: ConfigIssue[] } {
+/**
+ * Validated deployments of every domain in a config file, as `plan`, `render` and `lint --stack`
+ * all validate it; throws UsageError listing all issues.
+ */
+export function loadDomainDeployments(path: string): { domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; awsQuotas: AwsQuotasConfig; warnings: ConfigIssue[] } {
   const result = validateStackConfig(readStackConfigFile(path));
   if (!result.ok) throw configError(path, result.issues);
-  return { domains: result.domains, ...(result.sharedAwsHost ? { sharedAwsHost: result.sharedAwsHost } : {}), warnings: result.warnings };
+  return { domains: result.domains, ...(result.sharedAwsHost ? { sharedAwsHost: result.sharedAwsHost } : {}), awsQuotas: result.awsQuotas, warnings: result.warnings };
 }
 
-/** What would be published for every domain of a config file. */
+/**
+ * What would be published for every domain of a config file (`check --stack`). The shared host's
+ * group rules are not checked: what a domain serves does not depend on its group, so a deployed
+ * stack is checked live before its pins are written too.
+ */
 export function loadRenderedDomains(path: string): RenderedMailDomain[] {
-  return loadDomainDeployments(path).domains.map((d) => renderMailDomain(d.intent));
+  const result = validateStackConfig(readStackConfigFile(path), { checkGroups: false });
+  if (!result.ok) throw configError(path, result.issues);
+  return result.domains.map((d) => renderMailDomain(d.intent));
 }

@@ -1,33 +1,33 @@
 /**
- * `mta-sts groups --stack <file> [--write] [--pack] [--quota key=value] [--json]`: the shared AWS
- * host's groups (fill and free slots per group) and what the stack uses of AWS's quotas
- * (the defaults, or the account's raised ones given with `--quota`); with
- * `--write`, a `group:` pin on every shared-host domain that has none, written into the stack
- * file in place (every other byte of the file stays as it was). No existing pin is changed.
+ * `mta-sts groups --stack <file> [--write] [--pack] [--json]`: the shared AWS host's groups (fill
+ * and free slots per group) and what the stack uses of AWS's quotas (the defaults, or the
+ * account's raised ones from `mta-sts:awsQuotas`); with `--write`, a `group:` pin on every
+ * shared-host domain that has none, written into the stack file in place (every other byte of
+ * the file stays as it was). No existing pin is changed. The stack is validated as the plan
+ * validates it, but for the group rules this command exists to satisfy (a pin on every domain,
+ * groups within `groupSize`), which it reports as findings instead.
  *
  * Exit codes: 0 ok; 1 a quota would be passed, pins overfill a group, or a domain found no
  * group; 2 could not run (unreadable file, bad config, a file shape that cannot be edited safely).
  * The logic is components/stack/stack-groups.ts; this module reads, writes and prints.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { Command } from "commander";
 import { parse as parseYaml } from "yaml";
-import { AWS_DEFAULT_QUOTAS, AwsQuotaKey } from "../components/aws-shared/aws-quotas";
 import { MtaStsConfigError } from "../components/model/config";
 import { editStackFile, StackFileEditError, YamlPath } from "../components/stack/stack-file-edit";
 import { validateStackConfig } from "../components/stack/stack-config";
-import { pinIssues, planStackGroups, StackGroupsPlan } from "../components/stack/stack-groups";
+import { planStackGroups, StackGroupsPlan } from "../components/stack/stack-groups";
+import { CONFIG_NAMESPACE, configError, readStackConfigFile } from "./config-file";
 import { terminalLines } from "../components/terminal-text";
 import { INPUT_LIMITS, readBoundedFile } from "./bounded-read";
-import { CONFIG_NAMESPACE, configError, readStackConfigFile } from "./config-file";
 import { formatJson } from "./json-output";
-import { CliContext, CliError, EXIT_FINDINGS, UsageError } from "./verb-contract";
+import { CliContext, CliError, EXIT_FINDINGS } from "./verb-contract";
 
 interface GroupsFlags {
   stack: string;
   write?: boolean;
   pack?: boolean;
-  quota: string[];
   json?: boolean;
 }
 
@@ -40,12 +40,6 @@ export function registerGroups(program: Command, ctx: CliContext): void {
     .requiredOption("-s, --stack <file>", "the stack file (Pulumi.<stack>.yaml) or a YAML file with `domains:`")
     .option("--write", "write a `group:` pin on every shared-host domain without one (no existing pin changes)")
     .option("--pack", "when no domain is pinned yet, pack the domains instead of keeping each in its hashed group; only for a stack that was never deployed (on a deployed one it moves domains)")
-    .option(
-      "--quota <key=value>",
-      `an AWS quota of your account that was raised, e.g. cloudfront-functions-per-account=200 (repeatable; keys: ${AWS_DEFAULT_QUOTAS.map((q) => q.key).join(", ")})`,
-      (value: string, previous: string[]) => [...previous, value],
-      [],
-    )
     .option("--json", "print one JSON document")
     // What cannot run is thrown as a CliError, which main reports like every verb's.
     .action((flags: GroupsFlags) => runGroups(flags, ctx));
@@ -56,12 +50,10 @@ function runGroups(flags: GroupsFlags, ctx: CliContext): void {
   const text = readBoundedFile(flags.stack, INPUT_LIMITS.stackFile).toString("utf8");
   const validation = validate(flags.stack);
   if (!validation.ok) throw configError(flags.stack, validation.issues, "grouped");
-  const badPins = pinIssues(validation.domains);
-  if (badPins.length > 0) throw configError(flags.stack, badPins, "grouped");
   const plan = planStackGroups(validation.domains, {
     ...(validation.sharedAwsHost ? { sharedAwsHost: validation.sharedAwsHost } : {}),
     pack: flags.pack === true,
-    quotaLimits: quotaLimits(flags.quota),
+    quotaLimits: validation.awsQuotas,
   });
 
   let written = false;
@@ -90,24 +82,10 @@ function runGroups(flags: GroupsFlags, ctx: CliContext): void {
   if (plan.findings.length > 0) ctx.exitCode = EXIT_FINDINGS;
 }
 
-/** `--quota cloudfront-functions-per-account=200` → the account's own figure for that quota. */
-function quotaLimits(values: readonly string[]): Partial<Record<AwsQuotaKey, number>> {
-  const limits: Partial<Record<AwsQuotaKey, number>> = {};
-  for (const value of values) {
-    const match = /^([a-z0-9-]+)=([0-9]{1,7})$/.exec(value);
-    const quota = match ? AWS_DEFAULT_QUOTAS.find((q) => q.key === match[1]) : undefined;
-    if (!match || !quota || Number(match[2]) < 1) {
-      throw new UsageError(`--quota "${value}" must be <key>=<whole number from 1>, with a key of ${AWS_DEFAULT_QUOTAS.map((q) => q.key).join(", ")}`);
-    }
-    limits[quota.key] = Number(match[2]);
-  }
-  return limits;
-}
-
-/** Validate the whole config, so that only a good one is pinned; group sizes are not checked here. */
+/** Validate the whole config, so that only a good one is pinned; its groups are what this command reports on. */
 function validate(path: string): ReturnType<typeof validateStackConfig> {
   try {
-    return validateStackConfig(readStackConfigFile(path));
+    return validateStackConfig(readStackConfigFile(path), { checkGroups: false });
   } catch (err) {
     if (err instanceof MtaStsConfigError) return { ok: false, issues: [...err.issues] };
     throw err;
@@ -150,7 +128,7 @@ function groupsText(stack: string, plan: StackGroupsPlan, write: boolean, writte
   const totals = plan.quotas.totals;
   lines.push(
     `AWS use: ${count(totals.distributions, "CloudFront distribution")}, ${count(totals.certificates, "ACM certificate")} with ${count(totals.certificateNames, "name")}, ` +
-      `${count(totals.originAccessControls, "origin access control")}, ${count(totals.functions, "CloudFront Function")}`,
+      `${count(totals.originAccessControls, "origin access control")}, ${count(totals.functions, "CloudFront Function")}, ${count(totals.cachePolicies, "cache policy", "cache policies")}`,
   );
   for (const u of plan.quotas.usage) {
     if (u.over) continue;
@@ -160,8 +138,8 @@ function groupsText(stack: string, plan: StackGroupsPlan, write: boolean, writte
   return lines;
 }
 
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
 }
 
 function pinsLine(stack: string, plan: StackGroupsPlan, write: boolean, written: boolean): string {

@@ -4,6 +4,11 @@
  * print each problem with its line. Exit 1 when there is an error, 0 when only warnings.
  * The input is read with the size bound of a policy or TXT value (bounded-read.ts), and the
  * text it contains is escaped before it reaches the terminal.
+ *
+ * `mta-sts lint --stack <file> [--json]`: validate a stack config exactly as `plan` and `render`
+ * do (config-file.ts), shared host groups and pins included, without running the program: exit 2
+ * with every problem and its path when the config is not valid, else 0 with its warnings, the
+ * plan's quota warnings among them.
  */
 import { Command, Option } from "commander";
 import { Finding } from "../components/model/findings";
@@ -11,8 +16,10 @@ import { analysePolicy } from "../components/model/policy";
 import { analyseStsRecord, analyseTlsRptRecord } from "../components/model/records";
 import { terminalLines } from "../components/terminal-text";
 import { INPUT_LIMITS, readBoundedFile } from "./bounded-read";
-import { CliContext, EXIT_FINDINGS } from "./verb-contract";
+import { CliContext, EXIT_FINDINGS, UsageError } from "./verb-contract";
 import { formatJson } from "./json-output";
+import { loadDomainDeployments } from "./config-file";
+import { stackQuotaWarnings } from "../components/stack/stack-groups";
 
 export const LINT_KINDS = ["auto", "policy", "sts", "tlsrpt"] as const;
 type LintKind = (typeof LINT_KINDS)[number];
@@ -96,11 +103,16 @@ function decimalOctet(text: string, at: number): number | undefined {
 export function registerLint(program: Command, ctx: CliContext): void {
   program
     .command("lint")
-    .description("check a policy file or a _mta-sts / _smtp._tls TXT value against the RFC grammar")
+    .description("check a policy file or a _mta-sts / _smtp._tls TXT value against the RFC grammar; with --stack, a stack config as plan validates it")
     .argument("[file]", "file to read; `-` or nothing reads standard input")
     .addOption(new Option("--kind <kind>", "what the text is").choices(LINT_KINDS as unknown as string[]).default("auto"))
+    .option("-s, --stack <file>", "validate this stack config (Pulumi.<stack>.yaml) instead, exactly as `mta-sts plan` does; exit 2 on problems")
     .option("--json", "print one JSON document")
-    .action(async (file: string | undefined, options: { kind: LintKind; json?: boolean }) => {
+    .action(async (file: string | undefined, options: { kind: LintKind; stack?: string; json?: boolean }) => {
+      if (options.stack !== undefined) {
+        if (file !== undefined) throw new UsageError(`lint takes a file to read or --stack, not both (${file} and --stack ${options.stack})`);
+        return lintStack(options.stack, options.json === true, ctx);
+      }
       const text = await readInput(file, ctx);
       const report = lintText(text, options.kind);
       if (options.json) {
@@ -114,6 +126,22 @@ export function registerLint(program: Command, ctx: CliContext): void {
       }
       if (!report.valid) ctx.exitCode = EXIT_FINDINGS;
     });
+}
+
+/** `lint --stack`: the plan's validation and warnings, without the plan. A bad config throws (exit 2). */
+function lintStack(file: string, json: boolean, ctx: CliContext): void {
+  const { domains, sharedAwsHost, awsQuotas, warnings } = loadDomainDeployments(file);
+  const all = [...warnings, ...stackQuotaWarnings(domains, { ...(sharedAwsHost ? { sharedAwsHost } : {}), quotaLimits: awsQuotas })];
+  const shared = sharedAwsHost ? domains.filter((d) => d.host === "aws") : [];
+  const groups = new Set(shared.map((d) => d.group)).size;
+  if (json) {
+    ctx.out(formatJson(true, { kind: "stack", stack: file, domains: domains.length, sharedHostDomains: shared.length, sharedHostGroups: groups, warnings: all }));
+    return;
+  }
+  const onShared = shared.length > 0 ? `, ${shared.length} of them on the shared AWS host in ${groups} group${groups === 1 ? "" : "s"}` : "";
+  const lines = all.map((w) => `warning ${file} ${w.path}: ${w.message}`);
+  lines.push(`ok ${file}: valid stack config, ${domains.length} domain${domains.length === 1 ? "" : "s"}${onShared}`);
+  ctx.out(terminalLines(lines));
 }
 
 async function readInput(file: string | undefined, ctx: CliContext): Promise<string> {

@@ -2,7 +2,8 @@
  * `mta-sts plan --stack <file> [--json]`: the offline plan. Validates the stack config (every
  * problem with its path, exit 2, nothing declared), then evaluates the very program `pulumi up`
  * runs (index.ts) under Pulumi's mock engine and prints, per domain, the policy, id, records and
- * URL, then every resource with its parent and inputs, and the ordering edges.
+ * URL, then every resource with its parent and inputs, and the ordering edges. Each AWS quota the
+ * stack would pass (stack-groups.ts) is a warning, with the increase to request.
  *
  * `--stack` is required: planning a default file when the flag is forgotten would look like a
  * real plan in CI. The file planned is named in the plan, and on stderr.
@@ -15,6 +16,7 @@ import { ConfigIssue, domainWarningText } from "../components/model/config";
 import { renderMailDomain } from "../components/model/rendered";
 import { domainComponentNames } from "../components/stack/declare-domains";
 import { DomainDeployment } from "../components/stack/stack-config";
+import { stackQuotaWarnings } from "../components/stack/stack-groups";
 import { terminalLines } from "../components/terminal-text";
 import { loadDomainDeployments, readStackConfigFile } from "./config-file";
 import { CliContext } from "./verb-contract";
@@ -36,13 +38,15 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .action(async (options: Omit<ReviewOptions, "stack"> & { stack?: string; json?: boolean }) => {
       const file = stackFileOption("plan", options);
       // Validate first: a bad config must fail before anything is declared.
-      const { domains, sharedAwsHost, warnings } = loadDomainDeployments(file);
+      const { domains, sharedAwsHost, awsQuotas, warnings } = loadDomainDeployments(file);
+      // The quota guard: what the stack would pass of AWS's quotas (or the account's raised ones).
+      const quotaWarnings = stackQuotaWarnings(domains, { ...(sharedAwsHost ? { sharedAwsHost } : {}), quotaLimits: awsQuotas });
       // The base is planned in a child process while this one plans the head.
       const review = startReview(ctx, { ...options, stack: file });
       const rendered = domains.map((d) => renderMailDomain(d.intent));
       const run = await runProgramOffline(readStackConfigFile(file));
       const names = domainComponentNames(domains, sharedAwsHost);
-      const plan = buildPlan(file, domains, rendered, names, run.resources, [...warnings, ...programOnlyWarnings(domains, warnings, run.warnings)]);
+      const plan = buildPlan(file, domains, rendered, names, run.resources, [...warnings, ...quotaWarnings, ...programOnlyWarnings(domains, warnings, run.warnings)]);
       if (review) return review.finish(plan);
       if (options.json) {
         ctx.out(formatJson(true, plan));

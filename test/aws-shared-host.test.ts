@@ -4,9 +4,11 @@
  * slow resources is in aws-shared-ordering.test.ts; the pure grouping and the executed routing
  * function in aws-shared-grouping.test.ts.
  *
- * Traps guarded against: one distribution and certificate per domain (CloudFront's default quota
- * is 200 distributions per account); a new domain replacing the certificates of groups it does
- * not join; a shared bucket readable by anything but the host's own distributions.
+ * Traps guarded against: one distribution, certificate and origin access control per domain
+ * (CloudFront's default quotas: 500 distributions and 100 origin access controls per account); one
+ * routing function per group (100 functions per account stopped such a host at 100 groups); a new
+ * domain replacing the certificates of groups it does not join, or changing any function; a
+ * shared bucket readable by anything but the host's own distributions.
  */
 import { domainToASCII } from "node:url";
 import type * as pulumiType from "@pulumi/pulumi";
@@ -43,6 +45,7 @@ const T = {
   bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
   oac: "aws:cloudfront/originAccessControl:OriginAccessControl",
   fn: "aws:cloudfront/function:Function",
+  cache: "aws:cloudfront/cachePolicy:CachePolicy",
   cert: "aws:acm/certificate:Certificate",
   validation: "aws:acm/certificateValidation:CertificateValidation",
   cdn: "aws:cloudfront/distribution:Distribution",
@@ -89,13 +92,16 @@ function children(name: string): Map<string, { type: string; inputs: Record<stri
 const PER_DOMAIN_ROLES = ["policy", "cert-validation-record", "host-cname", "sts-txt", "tlsrpt-txt"];
 
 describe("resources: at most 5 per additional domain", () => {
-  test("12 domains in 3 groups: 5 shared + 4 per group + 5 per domain, one distribution and one certificate per group", async () => {
+  test("12 domains in 3 groups: 4 shared + 3 for the slice of groups g00 to g99 + 3 per group + 5 per domain, one distribution and one certificate per group", async () => {
     await deploy("count", args(BASE));
     const kids = children("count");
-    expect(kids.size).toBe(5 + 4 * GROUP_COUNT + 5 * BASE.length);
+    expect(kids.size).toBe(4 + 3 + 3 * GROUP_COUNT + 5 * BASE.length);
     expect(engine.byType(T.cdn)).toHaveLength(GROUP_COUNT);
     expect(engine.byType(T.cert)).toHaveLength(GROUP_COUNT);
     expect(engine.byType(T.bucket)).toHaveLength(1);
+    expect(engine.byType(T.oac).map((r) => r.name)).toEqual(["count-oac"]);
+    expect(engine.byType(T.fn).map((r) => r.name)).toEqual(["count-routing"]);
+    expect(engine.byType(T.cache).map((r) => r.name)).toEqual(["count-cache"]);
     for (const d of BASE) for (const role of PER_DOMAIN_ROLES) expect(kids.has(`${d}-${role}`)).toBe(true);
   });
 
@@ -111,12 +117,27 @@ describe("resources: at most 5 per additional domain", () => {
     expect(after.size - before.size).toBe(5);
   });
 
-  test("without tlsRpt a domain has 4 resources; a domain pinned to a new group adds 4 group resources", async () => {
+  test("without tlsRpt a domain has 4 resources; a domain pinned to a new group adds 3 group resources", async () => {
     await deploy("lean", { domains: [...BASE.map((d) => mailDomain(d)), mailDomain("pinned.example", { tlsRpt: undefined, group: 50 })], groupCount: GROUP_COUNT });
     const kids = children("lean");
     expect([...kids.keys()].filter((k) => k.startsWith("pinned.example-")).sort()).toEqual(["pinned.example-cert-validation-record", "pinned.example-host-cname", "pinned.example-policy", "pinned.example-sts-txt"]);
-    expect([...kids.keys()].filter((k) => k.startsWith("g50-")).sort()).toEqual(["g50-cdn", "g50-cert", "g50-cert-validation", "g50-routing"]);
-    expect(kids.size).toBe(5 + 4 * (GROUP_COUNT + 1) + 5 * BASE.length + 4);
+    expect([...kids.keys()].filter((k) => k.startsWith("g50-")).sort()).toEqual(["g50-cdn", "g50-cert", "g50-cert-validation"]);
+    expect(kids.size).toBe(4 + 3 + 3 * (GROUP_COUNT + 1) + 5 * BASE.length + 4);
+  });
+
+  test("a group from g100 on opens the next slice: its own origin access control, routing function and cache policy, used by its distribution only", async () => {
+    await deploy("slices", { domains: [...BASE.map((d) => mailDomain(d)), mailDomain("far.example", { group: 150 })], groupCount: GROUP_COUNT });
+    const kids = children("slices");
+    expect([...kids.keys()].filter((k) => /^(s\d+-)?(oac|routing|cache)$/.test(k)).sort()).toEqual(["cache", "oac", "routing", "s1-cache", "s1-oac", "s1-routing"]);
+    const far = engine.byName("slices-g150-cdn").inputs;
+    expect(far.origins[0].originAccessControlId).toBe("slices-s1-oac-id");
+    expect(far.defaultCacheBehavior).toMatchObject({ cachePolicyId: "slices-s1-cache-id", functionAssociations: [{ eventType: "viewer-request", functionArn: "arn:aws:cloudfront::123456789012:function/slices-s1-routing" }] });
+    for (const cdn of engine.byType(T.cdn).filter((c) => c.name !== "slices-g150-cdn")) {
+      expect(cdn.inputs.origins[0].originAccessControlId).toBe("slices-oac-id");
+      expect(cdn.inputs.defaultCacheBehavior.cachePolicyId).toBe("slices-cache-id");
+    }
+    expect(engine.byName("slices-s1-oac").inputs.description).toBe("MTA-STS shared policy bucket, groups g100 to g199");
+    expect(engine.byName("slices-s1-routing").inputs.code).toBe(engine.byName("slices-routing").inputs.code);
   });
 });
 
@@ -148,19 +169,20 @@ describe("certificates: one per group, naming exactly the group's hosts", () => 
 });
 
 describe("stable grouping: untouched groups keep identical inputs", () => {
-  /** Per group label: the inputs that would force a replacement or an update if they changed. */
+  /** Per group label: the inputs that would force a replacement or an update if they changed; and the shared function's code. */
   function groupInputs(name: string): Map<string, unknown> {
     const out = new Map<string, unknown>();
     for (const r of engine.resources) {
-      const m = new RegExp(`^${name}-(g\\d+)-(cert|routing|cdn)$`).exec(r.name);
+      if (r.name === `${name}-routing`) out.set("routing", r.inputs.code);
+      const m = new RegExp(`^${name}-(g\\d+)-(cert|cdn)$`).exec(r.name);
       if (!m) continue;
-      const value = m[2] === "cert" ? { domainName: r.inputs.domainName, sans: r.inputs.subjectAlternativeNames } : m[2] === "routing" ? r.inputs.code : r.inputs.aliases;
+      const value = m[2] === "cert" ? { domainName: r.inputs.domainName, sans: r.inputs.subjectAlternativeNames } : r.inputs.aliases;
       out.set(`${m[1]}-${m[2]}`, value);
     }
     return out;
   }
 
-  test("adding a domain changes the certificate, function and aliases of its own group only; removing one likewise", async () => {
+  test("adding a domain changes the certificate and aliases of its own group only, and no function; removing one likewise", async () => {
     await deploy("stable-a", args(BASE));
     await deploy("stable-b", args([...BASE, JOINER]));
     await deploy("stable-c", args(BASE.slice(1)));
@@ -169,7 +191,7 @@ describe("stable grouping: untouched groups keep identical inputs", () => {
     const c = groupInputs("stable-c");
     const joined = `g${String(hashedGroup(JOINER, GROUP_COUNT)).padStart(2, "0")}`;
     const left = `g${String(hashedGroup(BASE[0], GROUP_COUNT)).padStart(2, "0")}`;
-    expect(a.size).toBe(3 * GROUP_COUNT);
+    expect(a.size).toBe(2 * GROUP_COUNT + 1);
     for (const [key, value] of a) {
       if (key.startsWith(`${joined}-`)) expect(b.get(key)).not.toEqual(value);
       else expect(b.get(key)).toEqual(value);
@@ -215,7 +237,7 @@ describe("secure by default", () => {
     expect(allow[0].Condition).toEqual({ StringEquals: { "AWS:SourceArn": distributions } });
   });
 
-  test("each distribution: the group's hosts only, HTTPS, TLS 1.2+, SNI, GET/HEAD, IPv6, uncached, routing function on viewer-request", async () => {
+  test("each distribution: the group's hosts only, HTTPS, TLS 1.2+, SNI, GET/HEAD, IPv6, uncached, the slice's routing function on viewer-request", async () => {
     const host = await deploy("sec-cdn", args(BASE));
     const groupsOf = await valueOf(host.domainGroups);
     for (const cdn of engine.byType(T.cdn)) {
@@ -230,19 +252,30 @@ describe("secure by default", () => {
           viewerProtocolPolicy: "https-only",
           allowedMethods: ["GET", "HEAD"],
           cachedMethods: ["GET", "HEAD"],
-          cachePolicyId: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
-          functionAssociations: [{ eventType: "viewer-request", functionArn: `arn:aws:cloudfront::123456789012:function/sec-cdn-${label}-routing` }],
+          cachePolicyId: "sec-cdn-cache-id",
+          functionAssociations: [{ eventType: "viewer-request", functionArn: "arn:aws:cloudfront::123456789012:function/sec-cdn-routing" }],
         },
       });
       expect(cdn.inputs.origins).toEqual([expect.objectContaining({ domainName: "sec-cdn-bucket.s3.us-east-1.amazonaws.com", originAccessControlId: "sec-cdn-oac-id" })]);
       expect(cdn.inputs.viewerCertificate.cloudfrontDefaultCertificate).toBeFalsy();
       expect(cdn.inputs.defaultRootObject ?? "").toBe("");
       expect(cdn.inputs.orderedCacheBehaviors ?? []).toEqual([]);
-      const fn = engine.byName(`sec-cdn-${label}-routing`).inputs;
-      expect(fn).toMatchObject({ runtime: "cloudfront-js-2.0", publish: true });
-      for (const h of hosts) expect(fn.code).toContain(JSON.stringify(h));
     }
-    expect(engine.byType(T.oac)[0].inputs).toMatchObject({ originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" });
+    expect(engine.byName("sec-cdn-routing").inputs).toMatchObject({ runtime: "cloudfront-js-2.0", publish: true });
+    // The cache policy caches nothing, as the managed CachingDisabled does: every TTL 0, an empty cache key.
+    expect(engine.byName("sec-cdn-cache").inputs).toMatchObject({
+      minTtl: 0,
+      defaultTtl: 0,
+      maxTtl: 0,
+      parametersInCacheKeyAndForwardedToOrigin: {
+        cookiesConfig: { cookieBehavior: "none" },
+        headersConfig: { headerBehavior: "none" },
+        queryStringsConfig: { queryStringBehavior: "none" },
+        enableAcceptEncodingGzip: false,
+        enableAcceptEncodingBrotli: false,
+      },
+    });
+    expect(engine.byType(T.oac)[0].inputs).toMatchObject({ description: "MTA-STS shared policy bucket", originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" });
     expect(engine.byType("pulumi:providers:aws")).toHaveLength(0);
   });
 
@@ -336,7 +369,7 @@ describe("bad input never reaches the cloud", () => {
     ["no domains", { domains: [] }, "domains"],
     ["domains missing", {}, "domains"],
     ["a dnsResolver that is not an address", { domains: [good], dnsResolver: "dns.example" }, "dnsResolver"],
-    ["a full group", { domains: ["a", "b", "c"].map((d) => mailDomain(`${d}.example`, { group: 4 })), groupSize: 2 }, "domains"],
+    ["a full group", { domains: ["a", "b", "c"].map((d) => mailDomain(`${d}.example`, { group: 4 })), groupSize: 2 }, "domains[2].group"],
   ];
 
   test.each(cases)("%s throws MtaStsConfigError naming the field, and nothing is registered", async (_label, bad, field) => {
@@ -354,11 +387,22 @@ describe("bad input never reaches the cloud", () => {
     expect(engine.calls).toEqual([]);
   });
 
-  test("a full group names its domains and every way out", () => {
-    const bad = { domains: ["a", "b", "c"].map((d) => mailDomain(`${d}.example`, { group: 4 })), groupSize: 2, groupCount: 5 };
-    expect(() => new AwsSharedMtaStsHost("full", bad)).toThrow(
-      /group g04 would hold 3 domains, more than groupSize 2: a\.example, b\.example, c\.example\. Pin one of them .* `group: 5` .*raise groupSize .*moves no domain.*raise groupCount/,
-    );
+  test("a full group is one line with its counts and the ways out, at the pin of its last domain", () => {
+    const bad = { domains: ["a", "b", "c"].map((d) => mailDomain(`${d}.example`, { group: 4 })).concat([mailDomain("d.example", { group: 1 })]), groupSize: 2, groupCount: 5 };
+    let error: any;
+    try {
+      new AwsSharedMtaStsHost("full", bad);
+    } catch (err) {
+      error = err;
+    }
+    expect(error.issues).toEqual([
+      {
+        path: "domains[2].group",
+        message:
+          "group g04 would hold 3 domains, 1 more than groupSize 2: pin one of them to a group with room (g01 has 1 free; `assignGroups` packs pins that fill every group and never move a domain), or raise groupSize (moves no domain, but ACM must allow that many names per certificate)",
+      },
+    ]);
+    expect(error.message).not.toMatch(/a\.example/);
   });
 
   test("every problem in every domain is reported at once", () => {

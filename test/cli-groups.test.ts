@@ -10,7 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { planSharedHost } from "../components/aws-shared/validate-shared-args";
+import { planSharedHost } from "../components/aws-shared/plan-shared-host";
 import { hashedGroup } from "../components/aws-shared/grouping";
 import { MtaStsConfigError } from "../components/model/config";
 import { validateStackConfig } from "../components/stack/stack-config";
@@ -53,15 +53,20 @@ const names = (prefix: string, count: number) => Array.from({ length: count }, (
 
 /** The pins of a stack file, domain → group. */
 function pinsOf(path: string): Map<string, number | undefined> {
-  const result = validateStackConfig(readStackConfigFile(path));
+  const result = validateStackConfig(readStackConfigFile(path), { checkGroups: false });
   if (!result.ok) throw new Error(JSON.stringify(result.issues));
   return new Map(result.domains.map((d) => [d.intent.domain, d.group]));
 }
 
-/** What the shared host component would declare for the stack: its groups (sizes), or its error. */
-function hostGroups(path: string): number[] {
-  const result = validateStackConfig(readStackConfigFile(path));
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+/**
+ * The groups (sizes) the plan declares for the stack: the stack config validated as the plan
+ * validates it (every domain pinned, no group over groupSize), then the shared host's own plan.
+ * `{ pinsRequired: false }`: what the component would declare from these entries used directly,
+ * hashing the domains without a pin; it throws when a group overflows.
+ */
+function hostGroups(path: string, options: { pinsRequired: boolean } = { pinsRequired: true }): number[] {
+  const result = validateStackConfig(readStackConfigFile(path), { checkGroups: options.pinsRequired });
+  if (!result.ok) throw new MtaStsConfigError(result.issues);
   const plan = planSharedHost({
     ...(result.sharedAwsHost?.groupSize !== undefined ? { groupSize: result.sharedAwsHost.groupSize } : {}),
     ...(result.sharedAwsHost?.groupCount !== undefined ? { groupCount: result.sharedAwsHost.groupCount } : {}),
@@ -85,8 +90,10 @@ describe("1,000 domains at groupSize 10: pinned, then planned", () => {
   test("pin, add 20 and pin again, remove 50 and add 50: nothing moves, groups stay at most 110, none over 10", async () => {
     const first = names("brand", 1000);
     const path = stackFile(stackText(first.map((domain) => ({ domain }))));
-    // Hashed, this host does not plan: dozens of groups overflow. That is the stack to pin.
-    expect(() => hostGroups(path)).toThrow(MtaStsConfigError);
+    // Unpinned, the plan refuses the stack with one line naming the command that pins it; and
+    // hashed (the component used without pins), dozens of groups would overflow.
+    expect(() => hostGroups(path)).toThrow(/ - domains\[0\]\.group: is not set, and so is the group of 999 more shared-host domains \(domains\[1\], domains\[2\], domains\[3\], …\): .*`mta-sts groups --stack <stack file> --write`/);
+    expect(() => hostGroups(path, { pinsRequired: false })).toThrow(/would hold 1\d domains/);
 
     const pinned = await runCli(["groups", "--stack", path, "--write", "--pack"]);
     expect(pinned.code).toBe(0);
@@ -101,12 +108,11 @@ describe("1,000 domains at groupSize 10: pinned, then planned", () => {
     const withNew = readFileSync(path, "utf8") + stackText(names("new", 20).map((domain) => ({ domain }))).split("  mta-sts:domains:\n")[1];
     writeFileSync(path, withNew);
     const again = await runCli(["groups", "--stack", path, "--write"]);
-    // 102 groups: past the 100 CloudFront Functions and distributions per origin access control.
-    expect(again.code).toBe(1);
-    expect(again.out.split("\n").filter((l) => l.startsWith("FAIL"))).toEqual([
-      expect.stringMatching(/^FAIL quota CloudFront "Distributions per origin access control": the shared host's origin access control needs 102, the quota is 100; /),
-      expect.stringMatching(/^FAIL quota CloudFront "Functions per AWS account": this stack needs 102, the quota is 100; /),
-    ]);
+    // 102 groups, within every default quota: groups g100 and g101 have an origin access
+    // control, a routing function and a cache policy of their own.
+    expect(again.code).toBe(0);
+    expect(again.out.split("\n").filter((l) => l.startsWith("FAIL"))).toEqual([]);
+    expect(again.out).toContain("AWS use: 102 CloudFront distributions, 102 ACM certificates with 1020 names, 2 origin access controls, 2 CloudFront Functions, 2 cache policies");
     expect(again.out).toContain("pins: 1000 pinned before, 20 written to");
     expect(unifiedDiff(withNew, readFileSync(path, "utf8")).split("\n").filter((l) => l.startsWith("+"))).toHaveLength(20);
     const afterAdd = pinsOf(path);
@@ -118,19 +124,19 @@ describe("1,000 domains at groupSize 10: pinned, then planned", () => {
     const kept = [...afterAdd].filter(([d]) => !removed.has(d)).map(([domain, group]) => ({ domain, group }));
     const shrunk = stackText(kept);
     writeFileSync(path, shrunk);
-    const raised = ["--quota", "cloudfront-functions-per-account=200", "--quota", "cloudfront-distributions-per-origin-access-control=200"];
-    const afterRemoval = await runCli(["groups", "--stack", path, "--write", ...raised]);
+    const afterRemoval = await runCli(["groups", "--stack", path, "--write"]);
     expect(afterRemoval.code).toBe(0);
     expect(readFileSync(path, "utf8")).toBe(shrunk);
     expect(afterRemoval.out).toContain("50 free");
 
     // The next 50 fill exactly the freed slots: the same groups, all full again.
     writeFileSync(path, stackText([...kept, ...names("later", 50).map((domain) => ({ domain }))]));
-    const refill = await runCli(["groups", "--stack", path, "--write", ...raised]);
+    const refill = await runCli(["groups", "--stack", path, "--write"]);
     expect(refill.code).toBe(0);
     expectUnmoved(afterAdd, pinsOf(path));
     expect(refill.out).toContain("102 groups in use (the fewest possible is 102), 1020 of 1020 slots filled, 0 free");
     expect(Math.max(...hostGroups(path))).toBe(10);
+    expect(hostGroups(path).length).toBe(102);
   });
 });
 
@@ -138,9 +144,9 @@ describe("a stack deployed without pins", () => {
   const live = names("live", 24);
   const shared = { groupSize: 10, groupCount: 8 };
 
-  test("its first --write pins every domain to the group it is served from now, so the plan does not change", async () => {
+  test("its first --write pins every domain to the group it is served from now, so the groups do not change", async () => {
     const path = stackFile(stackText(live.map((domain) => ({ domain })), shared));
-    const before = hostGroups(path);
+    const before = hostGroups(path, { pinsRequired: false });
     const result = await runCli(["groups", "--stack", path, "--write"]);
     expect(result.code).toBe(0);
     for (const d of live) expect(result.out).toContain(`pinned ${d} to g0${hashedGroup(d, 8)} (its hashed group)`);
@@ -173,15 +179,18 @@ describe("what the command prints", () => {
       "  g04   8/10  2 free",
       "3 groups in use (the fewest possible is 3), 25 of 30 slots filled, 5 free",
       "pins: 25 pinned before, every domain has one",
-      "AWS use: 3 CloudFront distributions, 3 ACM certificates with 25 names, 1 origin access control, 3 CloudFront Functions",
+      "AWS use: 3 CloudFront distributions, 3 ACM certificates with 25 names, 1 origin access control, 1 CloudFront Function, 1 cache policy",
       'PASS quota CloudFront "Distributions per AWS account": 3 of 500',
       'PASS quota CloudFront "Alternate domain names (CNAMEs) per distribution": 10 of 100 (group g00)',
       'PASS quota CloudFront "Origin access controls per AWS account": 1 of 100',
-      "PASS quota CloudFront \"Distributions per origin access control\": 3 of 100 (the shared host's origin access control)",
-      'PASS quota CloudFront "Functions per AWS account": 3 of 100',
-      'PASS quota CloudFront "Distributions associated with the same function": 1 of 100',
+      'PASS quota CloudFront "Distributions per origin access control": 3 of 100 (the origin access control of groups g00 to g99)',
+      'PASS quota CloudFront "Functions per AWS account": 1 of 100',
+      'PASS quota CloudFront "Distributions associated with the same function": 3 of 100 (the routing function of groups g00 to g99)',
+      'PASS quota CloudFront "Cache policies per AWS account": 1 of 20',
+      'PASS quota CloudFront "Distributions associated with the same cache policy": 3 of 100 (the cache policy of groups g00 to g99)',
       'PASS quota ACM "Number of domain names per ACM certificate": 10 of 10 (group g00)',
       'PASS quota ACM "Number of ACM certificates": 3 of 2500',
+      "PASS quota S3 \"Bucket policy size (bytes)\": 857 of 20480 (the shared host's bucket policy)",
       "",
     ]);
   });
@@ -192,6 +201,16 @@ describe("what the command prints", () => {
     expect(result.code).toBe(1);
     expect(result.out).toContain("no shared AWS host (mta-sts:sharedAwsHost), so nothing to pin; 101 AWS domains served by a host of their own (AwsMtaSts)");
     expect(result.out).toContain('FAIL quota CloudFront "Origin access controls per AWS account": this stack needs 101, the quota is 100; serve the domains from the shared host');
+  });
+
+  test("an account's raised quotas come from mta-sts:awsQuotas and are counted against instead of the defaults", async () => {
+    const text = stackText(names("solo", 101).map((domain) => ({ domain })), null).replace(
+      "  mta-sts:domains:",
+      "  mta-sts:awsQuotas: { cloudfront-origin-access-controls-per-account: 200, cloudfront-distributions-per-cache-policy: 150 }\n  mta-sts:domains:",
+    );
+    const result = await runCli(["groups", "--stack", stackFile(text)]);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('PASS quota CloudFront "Origin access controls per AWS account": 101 of 200');
   });
 
   test("--json: ok true with the groups, the pins and the quotas", async () => {
@@ -300,7 +319,7 @@ describe("could not run: exit 2", () => {
     const path = stackFile(stackText([{ domain: "a.example" }, { domain: "b.example", group: 1500 }]));
     const result = await runCli(["groups", "--stack", path]);
     expect(result.code).toBe(2);
-    expect(result.err).toContain("  domains[1].group: is 1500; a group number runs from 0 to 999: pin a lower one, or remove it and run `mta-sts groups --write`");
+    expect(result.err).toContain("  domains[1].group: must be at most 999 (group labels run g00 to g999): pin a lower one, or remove it and run `mta-sts groups --write`");
   });
 
   test("an unreadable file", async () => {
@@ -309,11 +328,15 @@ describe("could not run: exit 2", () => {
     expect(JSON.parse(result.out)).toEqual({ ok: false, error: { code: "io", message: `cannot read ${join(dir, "missing.yaml")}: ENOENT` } });
   });
 
-  test("a --quota that is not a known quota with a whole number", async () => {
-    const path = stackFile(stackText([{ domain: "a.example" }]));
-    const result = await runCli(["groups", "--stack", path, "--quota", "functions=200"]);
+  test("an mta-sts:awsQuotas key that is not a quota that can be raised: its path and a did-you-mean", async () => {
+    const path = stackFile(stackText([{ domain: "a.example" }]).replace("  mta-sts:domains:", "  mta-sts:awsQuotas: { cloudfront-functions-per-acount: 200, s3-bucket-policy-size: 40000 }\n  mta-sts:domains:"));
+    const result = await runCli(["groups", "--stack", path, "--json"]);
     expect(result.code).toBe(2);
-    expect(result.err).toMatch(/^mta-sts: --quota "functions=200" must be <key>=<whole number from 1>, with a key of cloudfront-distributions-per-account, .*; see `mta-sts groups --help`\n$/);
+    const issues = JSON.parse(result.out).error.issues;
+    expect(issues).toEqual([
+      expect.objectContaining({ path: "awsQuotas.cloudfront-functions-per-acount", message: expect.stringContaining('did you mean "cloudfront-functions-per-account"') }),
+      expect.objectContaining({ path: "awsQuotas.s3-bucket-policy-size" }),
+    ]);
   });
 
   test("--help describes the verb", async () => {

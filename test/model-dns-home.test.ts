@@ -4,7 +4,7 @@
  * table runs every combination of the DNS fields through both and fails if they part again: the
  * same home, and the same problems at the same paths with the same words.
  */
-import { awsDnsFieldIssues } from "../components/aws/aws-dns-fields";
+import { awsDnsFieldIssues } from "../components/aws-common/dns-fields";
 import { dnsHomeOf } from "../components/model/dns-home";
 import { validateStackConfig } from "../components/stack/stack-config";
 

@@ -148,10 +148,19 @@ test("a bad stack config fails before anything is declared, listing every proble
   expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
 });
 
-test("with mta-sts:sharedAwsHost, every AWS domain is planned on the shared host with at most 5 resources of its own", () => {
+test("with mta-sts:sharedAwsHost, every AWS domain is planned on the shared host with at most 5 resources of its own, once pinned", () => {
   const doc = parseYaml(readFileSync(example, "utf8"));
   doc.config["mta-sts:sharedAwsHost"] = { groupSize: 10, groupCount: 4 };
   const shared = path.join(scratch, "shared.yaml");
+  writeFileSync(shared, stringifyYaml(doc));
+  // Without pins: refused before anything is declared, in one line naming the command that pins.
+  const unpinned = plan("--stack", shared);
+  expect(unpinned.status).toBe(2);
+  expect(unpinned.stderr).toContain("nothing was planned or declared");
+  expect(unpinned.stderr).toContain("domains[0].group: is not set, and so is the group of 2 more shared-host domains (domains[1], domains[4]):");
+  expect(unpinned.stderr).toContain("`mta-sts groups --stack <stack file> --write`");
+  expect(unpinned.stderr).not.toMatch(/internal error/);
+  for (const entry of doc.config["mta-sts:domains"]) if (entry.host === "aws") entry.group = 1;
   writeFileSync(shared, stringifyYaml(doc));
   const result = plan("--stack", shared, "--json");
   expect(result.status).toBe(0);
@@ -172,6 +181,28 @@ test("with mta-sts:sharedAwsHost, every AWS domain is planned on the shared host
   // Publish before announce on the shared host: the TXT waits for its object and its group's host.
   const sts = planned.resources.find((r: { name: string }) => r.name === "aws-shared-example.com-sts-txt");
   expect(sts.dependsOn).toEqual(expect.arrayContaining(["aws-shared-example.com-policy", "aws-shared-example.com-host-cname"]));
-  expect(sts.dependsOn.some((d: string) => /^aws-shared-g\d+-cdn$/.test(d))).toBe(true);
-  expect(sts.dependsOn.some((d: string) => /^aws-shared-g\d+-cert-validation$/.test(d))).toBe(true);
+  expect(sts.dependsOn).toEqual(expect.arrayContaining(["aws-shared-g01-cdn", "aws-shared-g01-cert-validation", "aws-shared-routing", "aws-shared-bucket-policy"]));
+  expect(planned.warnings).toEqual([]);
+});
+
+test("the quota guard: a stack that would pass an AWS default quota plans with a warning naming the quota, the increase to request and the key for the raised figure", () => {
+  const doc = parseYaml(readFileSync(example, "utf8"));
+  doc.config["mta-sts:sharedAwsHost"] = { groupSize: 20 };
+  doc.config["mta-sts:domains"] = Array.from({ length: 12 }, (_, i) => ({ domain: `brand${i}.example`, host: "aws", hostedZoneId: `Z${i}`, group: 0, policy: { mode: "testing", mx: [`mx.brand${i}.example`] } }));
+  const big = path.join(scratch, "big-group.yaml");
+  writeFileSync(big, stringifyYaml(doc));
+  const result = plan("--stack", big, "--json");
+  expect(result.status).toBe(0);
+  expect(JSON.parse(result.stdout).warnings).toEqual([
+    {
+      path: "awsQuotas.acm-names-per-certificate",
+      message:
+        'ACM "Number of domain names per ACM certificate": group g00 needs 12, the quota is 10; lower groupSize to 10, or request a higher ACM "Number of domain names per ACM certificate" (up to 100) for us-east-1 in the Service Quotas console (or a Support Center case); once AWS has raised it, set this key to the new figure',
+    },
+  ]);
+  doc.config["mta-sts:awsQuotas"] = { "acm-names-per-certificate": 20 };
+  writeFileSync(big, stringifyYaml(doc));
+  const raised = plan("--stack", big);
+  expect(raised.status).toBe(0);
+  expect(raised.stdout).not.toMatch(/^warning /m);
 });

@@ -46,6 +46,7 @@ test("with mta-sts:sharedAwsHost, each domain's stack outputs are the values its
     hostedZoneId: `Z${i}`,
     policy: { mode: i % 2 ? "testing" : "enforce", mx: [`mx1.${domain}`] },
     ...(i < 2 ? { tlsRpt: { rua: [`mailto:tls@${domain}`] } } : {}),
+    group: i % 2,
   }));
   pulumi.runtime.setAllConfig({
     "mta-sts:domains": JSON.stringify(domains),

@@ -42,7 +42,7 @@ describe("a misspelt mta-sts:* key is an error with a did-you-mean, not ignored"
 
   it("lists the keys the program reads when nothing is close", () => {
     expect(issues(stackFile({ "mta-sts:domains": domains, "mta-sts:zzz": 1 }))).toEqual([
-      { path: "mta-sts:zzz", message: "unknown key; the program reads mta-sts:domains, mta-sts:defaults, mta-sts:sharedAwsHost, mta-sts:skipLiveChecks" },
+      { path: "mta-sts:zzz", message: "unknown key; the program reads mta-sts:domains, mta-sts:defaults, mta-sts:sharedAwsHost, mta-sts:awsQuotas, mta-sts:skipLiveChecks" },
     ]);
   });
 
@@ -157,7 +157,7 @@ describe("cloudflareZoneId means DNS at Cloudflare, as it does for AwsMtaSts", (
   });
 
   it("the shared AWS host asks one resolver, so its domains must agree on dnsResolver", () => {
-    const found = issues({ sharedAwsHost: {}, domains: [{ domain: "example.com", policy }, { domain: "example.net", policy, dnsResolver: "127.0.0.1:5353" }] });
+    const found = issues({ sharedAwsHost: {}, domains: [{ domain: "example.com", policy, group: 0 }, { domain: "example.net", policy, dnsResolver: "127.0.0.1:5353", group: 0 }] });
     expect(found).toEqual([{ path: "domains[1].dnsResolver", message: expect.stringMatching(/the shared AWS host asks one DNS server for all its domains/) }]);
   });
 });

@@ -219,6 +219,7 @@ describe("mta-sts:sharedAwsHost: every AWS domain on one shared host", () => {
         { domain: "example.org", host: "cloudflare-worker", policy, ...cf },
       ],
     });
+    // Only AWS domains are on the shared host, so only they need a pin.
     expect(result.sharedAwsHost).toEqual({ groupSize: 20, groupCount: 7 });
     expect(result.domains[0].group).toBe(3);
     expect(result.domains[1].group).toBeUndefined();
@@ -229,7 +230,7 @@ describe("mta-sts:sharedAwsHost: every AWS domain on one shared host", () => {
   });
 
   it("rejects group sizes ACM cannot hold and unknown keys, with their paths", () => {
-    const found = issues({ sharedAwsHost: { groupSize: 101, groupCount: 0, groupsize: 5 }, domains: [{ domain: "example.com", policy }] });
+    const found = issues({ sharedAwsHost: { groupSize: 101, groupCount: 0, groupsize: 5 }, domains: [{ domain: "example.com", policy, group: 0 }] });
     expect(found).toEqual(
       expect.arrayContaining([
         { path: "sharedAwsHost.groupSize", message: "must be at most 100 (names on one ACM certificate)" },
@@ -242,5 +243,85 @@ describe("mta-sts:sharedAwsHost: every AWS domain on one shared host", () => {
   it("refuses a group pin without a shared host, and on a Cloudflare host", () => {
     expect(paths({ domains: [{ domain: "example.com", policy, group: 2 }] })).toEqual(["domains[0].group"]);
     expect(paths({ sharedAwsHost: {}, domains: [{ domain: "example.org", host: "cloudflare-pages", policy, ...cf, group: 2 }] })).toEqual(["domains[0].group"]);
+  });
+});
+
+describe("the shared host's groups: checked in the same round as everything else, one line each", () => {
+  const pinned = (n: number, group: (i: number) => number, prefix = "d") => Array.from({ length: n }, (_, i) => ({ domain: `${prefix}${i}.example`, policy, group: group(i) }));
+
+  it("refuses shared-host domains without a pin in one line naming the command that writes the pins, together with the other problems", () => {
+    const found = issues({
+      sharedAwsHost: { groupCount: 4 },
+      domains: [
+        { domain: "a.example", policy },
+        { domain: "b.example", policy: { mode: "enforce", mx: [] } },
+        { domain: "c.example", policy, group: 1 },
+        { domain: "d.example", host: "cloudflare-worker", policy, ...cf },
+        { domain: "e.example", policy },
+      ],
+    });
+    expect(found).toEqual([
+      expect.objectContaining({ path: "domains[1].policy.mx" }),
+      {
+        path: "domains[0].group",
+        message:
+          "is not set, and so is the group of 2 more shared-host domains (domains[1], domains[4]): the shared AWS host serves each domain from the group its pin names; run `mta-sts groups --stack <stack file> --write` to pin them (no existing pin changes, and on a host deployed without pins each domain keeps the group that serves it now)",
+      },
+    ]);
+  });
+
+  it("one unpinned domain: its own pin's path, and `it`", () => {
+    expect(issues({ sharedAwsHost: {}, domains: [...pinned(2, () => 0), { domain: "new.example", policy }] })).toEqual([
+      { path: "domains[2].group", message: expect.stringMatching(/^is not set: .*run `mta-sts groups --stack <stack file> --write` to pin it /) },
+    ]);
+  });
+
+  it("a group pinned over groupSize is one line with its counts and where there is room, at the pin of its last domain, never every name", () => {
+    const found = issues({ sharedAwsHost: { groupSize: 10, groupCount: 5 }, domains: [...pinned(13, () => 2), ...pinned(4, () => 3, "e")] });
+    expect(found).toEqual([
+      {
+        path: "domains[12].group",
+        message:
+          "group g02 would hold 13 domains, 3 more than groupSize 10: pin 3 of them to a group with room (g03 has 6 free; `mta-sts groups` lists each group's free slots), or raise sharedAwsHost.groupSize (moves no domain, but ACM must allow that many names per certificate)",
+      },
+    ]);
+  });
+
+  it("every overfull group gets its own line", () => {
+    expect(paths({ sharedAwsHost: { groupSize: 2 }, domains: pinned(9, (i) => i % 3) })).toEqual(["domains[6].group", "domains[7].group", "domains[8].group"]);
+  });
+
+  it("a group with no host short enough for the certificate's first name (64 characters)", () => {
+    const long = `${"a".repeat(60)}.example`;
+    expect(issues({ sharedAwsHost: {}, domains: [{ domain: long, policy, group: 7 }] })).toEqual([
+      { path: "domains[0].group", message: expect.stringMatching(/^group g07's only policy host is longer than 64 characters, and ACM needs one that short/) },
+    ]);
+  });
+
+  it("a pin above 999 is refused by the schema with its path", () => {
+    expect(issues({ sharedAwsHost: {}, domains: [{ domain: "a.example", policy, group: 1000 }] })).toEqual([
+      { path: "domains[0].group", message: "must be at most 999 (group labels run g00 to g999): pin a lower one, or remove it and run `mta-sts groups --write`" },
+    ]);
+  });
+
+  it("`checkGroups: false` (mta-sts groups) validates everything but the group rules", () => {
+    const config = { sharedAwsHost: { groupSize: 2 }, domains: [{ domain: "a.example", policy }, ...pinned(3, () => 0)] };
+    expect(validateStackConfig(config).ok).toBe(false);
+    expect(validateStackConfig(config, { checkGroups: false }).ok).toBe(true);
+    expect(validateStackConfig({ ...config, domains: [{ domain: "a.example", policy: { mode: "bad" } }] }, { checkGroups: false }).ok).toBe(false);
+  });
+});
+
+describe("mta-sts:awsQuotas: the account's raised quotas", () => {
+  it("is read as whole numbers by quota key, and absent means AWS's defaults", () => {
+    expect(ok({ awsQuotas: { "cloudfront-distributions-per-account": 1000 }, domains: [{ domain: "a.example", policy }] }).awsQuotas).toEqual({ "cloudfront-distributions-per-account": 1000 });
+    expect(ok({ domains: [{ domain: "a.example", policy }] }).awsQuotas).toEqual({});
+  });
+
+  it("refuses a key that is no raisable quota, and a figure that is not a whole number from 1", () => {
+    expect(issues({ awsQuotas: { "s3-bucket-policy-size": 40960, "acm-certificates": 0 }, domains: [{ domain: "a.example", policy }] })).toEqual([
+      expect.objectContaining({ path: "awsQuotas.acm-certificates", message: "must be at least 1" }),
+      expect.objectContaining({ path: "awsQuotas.s3-bucket-policy-size" }),
+    ]);
   });
 });

@@ -57,7 +57,7 @@ describe("which domains count", () => {
 
   test("an account's raised quotas are counted against instead of the defaults", () => {
     const domains = list(101);
-    expect(planStackGroups(domains).findings.map((f) => f.kind)).toEqual(["quota"]);
-    expect(planStackGroups(domains, { quotaLimits: { "cloudfront-origin-access-controls-per-account": 200 } }).findings).toEqual([]);
+    expect(planStackGroups(domains).findings.map((f) => f.kind)).toEqual(["quota", "quota"]);
+    expect(planStackGroups(domains, { quotaLimits: { "cloudfront-origin-access-controls-per-account": 200, "cloudfront-distributions-per-cache-policy": 200 } }).findings).toEqual([]);
   });
 });

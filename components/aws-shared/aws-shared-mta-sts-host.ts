@@ -2,95 +2,69 @@
  * AwsSharedMtaStsHost: MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) for many mail domains on AWS,
  * served by a few shared resources instead of a bucket, distribution and certificate per domain.
  *
- * Why: AwsMtaSts declares 13 to 14 resources per domain, including a CloudFront distribution
- * (default quota: 200 per account) and an ACM certificate; with hundreds of domains that hits the
- * quotas and slows every `pulumi preview`. Here:
+ * Why: AwsMtaSts declares 13 to 14 resources per domain, including a CloudFront distribution, an
+ * Origin Access Control and an ACM certificate; AWS's default quotas (aws-quotas.ts) stop it at
+ * 100 domains per account, and hundreds of domains slow every `pulumi preview`. Here:
  *
- * - shared (5): one private bucket (+ ownership controls, public access block), one Origin Access
- *   Control, one bucket policy admitting exactly the group distributions;
- * - per group (4): domains are assigned to groups stably (grouping.ts); each group has an ACM
- *   certificate in us-east-1 naming its `mta-sts.<domain>` hosts, its validation, a CloudFront
- *   Function that routes `/.well-known/mta-sts.txt` by `Host` to that domain's object
- *   (routing-function.ts; anything else is a 404 at the edge), and a distribution;
+ * - shared (4): one private bucket (+ ownership controls, public access block) and one bucket
+ *   policy admitting exactly the group distributions;
+ * - per slice of up to 100 groups (3; group-names.ts): an Origin Access Control, a CloudFront
+ *   Function that routes `/.well-known/mta-sts.txt` by `Host` to that host's own object
+ *   (routing-function.ts; anything else is a 404 at the edge), and a cache policy that caches
+ *   nothing, each shared by the slice's distributions (CloudFront allows 100 distributions per
+ *   each of them);
+ * - per group (3): domains are assigned to groups by their pins, or stably by hash without one
+ *   (grouping.ts); each group has an ACM certificate in us-east-1 naming its `mta-sts.<domain>`
+ *   hosts, its validation, and a distribution;
  * - per domain (4, or 5 with TLS-RPT): the policy object, the certificate validation record, the
  *   host record (a CNAME to the group's distribution, which Route 53 and Cloudflare both take, so
  *   one record instead of A + AAAA aliases), the `_mta-sts` TXT and the `_smtp._tls` TXT.
  *
  * The flow per domain is the same as AwsMtaSts: config → validated intent → bytes → id →
- * resources → records, with the `_mta-sts` TXT written last (docs/invariants.md: publish before
- * announce): its value
+ * resources → records, with the `_mta-sts` TXT written last (publish before announce): its value
  * is derived from the policy object's outputs and it depends on the object, the bucket policy,
- * its group's certificate validation, routing function and distribution, and its host record.
+ * its group's certificate validation and distribution, its slice's routing function, and its
+ * host record. Both components are built from the same AWS toolkit (components/aws-common/).
  *
- * Children are named `${name}-<role>` (shared), `${name}-g<NN>-<role>` (per group: cert,
- * cert-validation, routing, cdn) and `${name}-<domain>-<role>` (per domain: policy,
- * cert-validation-record, host-cname, sts-txt, tlsrpt-txt). The domain part is the A-label
- * domain itself, dots included: Pulumi names may hold dots, and unlike replacing them with dashes
- * (`a-b.com` and `a.b-com` would both become `a-b-com`) it cannot collide, and it never depends
- * on the other domains, so adding a domain renames nothing.
+ * Children are named `${name}-<role>` (shared: bucket, bucket-ownership, bucket-public-access,
+ * bucket-policy; slice 0: oac, routing, cache), `${name}-s<k>-<role>` (slice k from 1: oac,
+ * routing, cache), `${name}-g<NN>-<role>` (per group: cert, cert-validation, cdn) and
+ * `${name}-<domain>-<role>` (per domain: policy, cert-validation-record, host-cname, sts-txt,
+ * tlsrpt-txt). The domain part is the A-label domain itself, dots included: Pulumi names may
+ * hold dots, and unlike replacing them with dashes (`a-b.com` and `a.b-com` would both become
+ * `a-b-com`) it cannot collide, and it never depends on the other domains, so adding a domain
+ * renames nothing.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsDomainArgs } from "../args";
-import { CACHING_DISABLED_CACHE_POLICY_ID, CERTIFICATE_REGION } from "../aws/aws-mta-sts";
-import { certificateValidationRecord } from "../aws/certificate-validation-record";
-import { cloudflareCnameRecord, cloudflareTxtRecord } from "../dns/cloudflare-records";
-import { route53CnameRecord, route53TxtRecord } from "../dns/route53-records";
+import { sharedBucketPolicy } from "../aws-common/bucket-policy";
+import { certificateValidation, certificateValidationRecord, policyCertificate } from "../aws-common/certificate";
+import { noCachePolicy, originAccessControl, policyDistribution } from "../aws-common/cloudfront";
+import { domainRecords } from "../aws-common/domain-records";
+import { bucketPolicy, policyObject, privateBucket } from "../aws-common/private-bucket";
 import { afterGuard, afterGuardAnd, guardLiveMx } from "../guard/component-guard";
-import { sharedBucketPolicy } from "./bucket-policy";
-import { certificateNames, DomainGroup } from "./grouping";
-import { policyObjectKey, routingFunctionCode, ROUTING_FUNCTION_RUNTIME } from "./routing-function";
 import { logDomainWarnings } from "../validate-args";
-import { PlannedDomain, planSharedHost } from "./validate-shared-args";
+import { AwsSharedMtaStsHostArgs } from "./args";
+import { sliceGroups, sliceOf, slicePrefix } from "./group-names";
+import { certificateNames, DomainGroup } from "./grouping";
+import { PlannedDomain, planSharedHost } from "./plan-shared-host";
+import { policyObjectKey, routingFunctionCode, ROUTING_FUNCTION_RUNTIME } from "./routing-function";
 
-/** One mail domain served by the shared host: the fields of every AWS-hosted domain (`AwsDomainArgs`), and these. */
-export interface SharedDomainArgs extends AwsDomainArgs {
-  /**
-   * Take over hand-made `_mta-sts`, `_smtp._tls` and `mta-sts` CNAME records in Route 53
-   * (`allowOverwrite`) instead of failing because they exist. Route 53 only; for Cloudflare
-   * import the records. Defaults to false.
-   */
-  adoptExistingRecords?: boolean;
-  /**
-   * Pin the domain to this group (0 to 999) instead of the one its name hashes to, e.g. to move
-   * it out of a full group. Groups at or above `groupCount` are never chosen by the hash, so
-   * they hold pinned domains only. Defaults to the hashed group, a function of the domain name
-   * and `groupCount` alone.
-   */
-  group?: number;
-}
+export type { AwsSharedMtaStsHostArgs, SharedDomainArgs } from "./args";
 
-/** Inputs of `AwsSharedMtaStsHost`. */
-export interface AwsSharedMtaStsHostArgs {
-  /** The mail domains to serve, each at most once. At least one. Required. */
-  domains: SharedDomainArgs[];
-  /**
-   * The most domains one group (one distribution, one certificate) may hold, 1 to 100. A group
-   * over it is a config error that names its domains. Raising it moves no domain, but ACM must
-   * allow that many names per certificate. Defaults to 10 (ACM's default quota).
-   */
-  groupSize?: number;
-  /**
-   * How many groups the hash spreads domains over, 1 to 1000; only groups with a domain get
-   * resources. A domain's group depends on its name and this number only. Raising it by one moves
-   * about one domain in `groupCount` + 1 into the new group (jump consistent hash); lowering it
-   * moves the domains of the dropped groups. A hash does not pack evenly: at groupSize 10, about
-   * one group per 3 domains keeps a full group rare (see the README table). Defaults to 20.
-   */
-  groupCount?: number;
-  /**
-   * The DNS server the live MX checks ask, as an IP address with an optional port (e.g.
-   * `127.0.0.1:5353` or `[::1]:53`). Defaults to the system's resolvers.
-   */
-  dnsResolver?: string;
+/** What the distributions of one slice share. */
+interface SliceResources {
+  readonly oac: aws.cloudfront.OriginAccessControl;
+  readonly routing: aws.cloudfront.Function;
+  readonly cache: aws.cloudfront.CachePolicy;
 }
 
 /** The children of one group. */
 interface GroupResources {
   readonly group: DomainGroup;
+  readonly slice: SliceResources;
   readonly certificate: aws.acm.Certificate;
   readonly validation: aws.acm.CertificateValidation;
-  readonly routing: aws.cloudfront.Function;
   readonly distribution: aws.cloudfront.Distribution;
 }
 
@@ -115,53 +89,60 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
   public readonly groupCount: pulumi.Output<number>;
 
   constructor(name: string, args: AwsSharedMtaStsHostArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    // Validate, render and group before anything is registered, the component itself included
-    // (docs/invariants.md: bad input never reaches the cloud): a bad config throws here.
+    // Validate, render and group before anything is registered, the component itself included,
+    // so that bad input never reaches the cloud: a bad config throws here and nothing reaches
+    // the engine.
     const plan = planSharedHost(args);
     super("pulumi-mta-sts:index:AwsSharedMtaStsHost", name, {}, opts);
     for (const d of plan.domains) logDomainWarnings(this, d.rendered.domain, d.warnings);
-    const child = { parent: this };
 
-    // --- Shared: the private bucket and the Origin Access Control ---------------------------
-    const bucket = new aws.s3.Bucket(`${name}-bucket`, {}, child);
-    const ownership = new aws.s3.BucketOwnershipControls(`${name}-bucket-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${name}-bucket-public-access`,
-      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      child,
-    );
-    const oac = new aws.cloudfront.OriginAccessControl(
-      `${name}-oac`,
-      { description: "MTA-STS shared policy bucket", originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
-      child,
-    );
+    // --- Shared: the private bucket; per slice: Origin Access Control, routing, cache policy ---
+    const bucket = privateBucket(name, this);
+    const slices = new Map<number, SliceResources>();
+    for (const slice of [...new Set(plan.groups.map((g) => sliceOf(g.index)))].sort((a, b) => a - b)) {
+      const prefix = slicePrefix(name, slice);
+      // Slice 0 keeps the description the host's single Origin Access Control always had, so a
+      // host deployed before slices keeps it unchanged.
+      const range = sliceGroups(slice);
+      slices.set(slice, {
+        oac: originAccessControl(prefix, slice === 0 ? "MTA-STS shared policy bucket" : `MTA-STS shared policy bucket, ${range}`, this),
+        routing: new aws.cloudfront.Function(
+          `${prefix}-routing`,
+          {
+            runtime: ROUTING_FUNCTION_RUNTIME,
+            comment: `MTA-STS policy routing by Host, ${range}`,
+            code: routingFunctionCode(),
+            // A distribution runs a function's LIVE stage only; publishing makes this code live.
+            publish: true,
+          },
+          { parent: this },
+        ),
+        cache: noCachePolicy(prefix, `MTA-STS policy files: never cached, ${range}`, this),
+      });
+    }
 
-    // --- Per domain, before the groups: the live MX guard and the policy object ---------------
+    // --- Per domain, before the groups: the live MX guard, the policy object, the DNS writer ---
     const domainParts = plan.domains.map((d) => {
       // The enforce guard: the object's content and the TXT value wait for it.
       const guard = guardLiveMx(this, d.rendered, { ...(d.args.verifyLiveMx !== undefined ? { verifyLiveMx: d.args.verifyLiveMx } : {}), ...(args.dnsResolver !== undefined ? { dnsResolver: args.dnsResolver } : {}) });
-      const policyObject = new aws.s3.BucketObjectv2(
-        `${domainName(name, d)}-policy`,
+      const prefix = domainName(name, d);
+      const policy = policyObject(prefix, bucket, policyObjectKey(d.rendered.policyHost), afterGuard(guard, d.rendered.policyText), this);
+      const records = domainRecords(
         {
-          bucket: bucket.id,
-          key: policyObjectKey(d.rendered.policyHost),
-          content: afterGuard(guard, d.rendered.policyText),
-          contentType: "text/plain",
-          // With CachingDisabled, no cache between S3 and senders keeps old bytes (publish before announce).
-          cacheControl: "no-store",
+          name: prefix,
+          domain: d.rendered.domain,
+          dnsHome: d.dnsHome,
+          hostedZoneId: d.args.hostedZoneId,
+          cloudflareZoneId: d.args.cloudflareZoneId,
+          adoptExistingRecords: d.args.adoptExistingRecords ?? false,
+          route53HostRecords: "cname",
         },
-        { parent: this, dependsOn: [ownership, publicAccess] },
+        this,
       );
-      const zoneId: pulumi.Input<string> | undefined =
-        d.dnsHome === "cloudflare"
-          ? d.args.cloudflareZoneId!
-          : (d.args.hostedZoneId ?? aws.route53.getZoneOutput({ name: d.rendered.domain, privateZone: false }, { parent: this }).zoneId);
-      return { plan: d, guard, policyObject, zoneId };
+      return { plan: d, guard, policy, records };
     });
 
-    // --- Per group: certificate, its validation records (per domain), routing, distribution --
-    const originId = "policy-bucket";
-    const validationRecords = new Map<string, pulumi.Resource>();
+    // --- Per group: certificate, its validation records (per domain), distribution -----------
     const groups = new Map<number, GroupResources>();
     for (const group of plan.groups) {
       const prefix = `${name}-${group.label}`;
@@ -171,121 +152,66 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
         .filter((p) => p.plan.group.index === group.index)
         .sort((a, b) => (a.plan.rendered.policyHost < b.plan.rendered.policyHost ? -1 : a.plan.rendered.policyHost > b.plan.rendered.policyHost ? 1 : 0));
       const hosts = members.map((p) => p.plan.rendered.policyHost);
-      const names = certificateNames(hosts)!; // checked by planSharedHost
-      const certificate = new aws.acm.Certificate(
-        `${prefix}-cert`,
-        { domainName: names.domainName, subjectAlternativeNames: names.subjectAlternativeNames, validationMethod: "DNS", region: CERTIFICATE_REGION },
-        child,
-      );
+      const certificate = policyCertificate(prefix, certificateNames(hosts)!, this); // names checked by planSharedHost
       // ACM hands out one validation CNAME per name; each domain's record is written into that
-      // domain's own zone, so it is a per-domain child, found by the name it validates.
-      const fqdns: pulumi.Input<string>[] = [];
-      for (const part of members) {
-        const host = part.plan.rendered.policyHost;
-        const option = certificateValidationRecord(certificate, host, `${prefix}-cert`);
-        const recordName = domainName(name, part.plan);
-        if (part.plan.dnsHome === "cloudflare") {
-          validationRecords.set(host, cloudflareCnameRecord({ name: recordName, role: "cert-validation-record", zoneId: part.zoneId, recordName: option.name, target: option.value }, child));
-        } else {
-          // ACM's validation record is the same for every certificate of this name in the account
-          // (the group's certificate is replaced whenever the group changes), so taking over an
-          // existing one is always right.
-          const record = route53CnameRecord({ name: recordName, role: "cert-validation-record", zoneId: part.zoneId, recordName: option.name, target: option.value, ttl: 60, allowOverwrite: true }, child);
-          validationRecords.set(host, record);
-          fqdns.push(record.fqdn);
-        }
-      }
-      const validation = new aws.acm.CertificateValidation(
-        `${prefix}-cert-validation`,
-        {
-          certificateArn: certificate.arn,
-          region: CERTIFICATE_REGION,
-          // The provider checks that the list names every validation record of the certificate,
-          // so it is given only when all of them are in Route 53; the dependsOn below orders the
-          // validation after every record either way.
-          ...(fqdns.length === members.length ? { validationRecordFqdns: fqdns } : {}),
-        },
-        { parent: this, dependsOn: hosts.map((h) => validationRecords.get(h)!) },
+      // domain's own zone, so it is a per-domain child, found by the name it validates. (The
+      // group's certificate is replaced whenever the group changes, and the record is the same
+      // for every certificate of the name, so taking over an existing one is always right.)
+      const written = members.map((part) =>
+        part.records.validationRecord(certificateValidationRecord(certificate, part.plan.rendered.policyHost, `${prefix}-cert`)),
       );
-      const routing = new aws.cloudfront.Function(
-        `${prefix}-routing`,
-        {
-          runtime: ROUTING_FUNCTION_RUNTIME,
-          comment: `MTA-STS policy routing by Host, group ${group.label}`,
-          code: routingFunctionCode(hosts),
-          // A distribution runs a function's LIVE stage only; publishing makes this code live.
-          publish: true,
-        },
-        child,
+      const fqdns = written.flatMap((w) => (w.fqdn ? [w.fqdn] : []));
+      const validation = certificateValidation(
+        prefix,
+        certificate,
+        // The provider checks that the list names every validation record of the certificate, so
+        // it is given only when all of them are in Route 53.
+        { resources: written.map((w) => w.record), ...(fqdns.length === members.length ? { recordFqdns: fqdns } : {}) },
+        this,
       );
-      const distribution = new aws.cloudfront.Distribution(
-        `${prefix}-cdn`,
+      // No default root object and no error pages: every request runs the routing function,
+      // which answers 404 itself for anything but a policy host's policy path.
+      const slice = slices.get(sliceOf(group.index))!;
+      const distribution = policyDistribution(
+        prefix,
         {
-          enabled: true,
           comment: `MTA-STS policy hosts, group ${group.label}`,
           aliases: hosts,
-          isIpv6Enabled: true,
-          // No default root object and no error pages: every request runs the routing function,
-          // which answers 404 itself for anything but a group host's policy path.
-          origins: [{ originId, domainName: bucket.bucketRegionalDomainName, originAccessControlId: oac.id }],
-          defaultCacheBehavior: {
-            targetOriginId: originId,
-            viewerProtocolPolicy: "https-only",
-            allowedMethods: ["GET", "HEAD"],
-            cachedMethods: ["GET", "HEAD"],
-            cachePolicyId: CACHING_DISABLED_CACHE_POLICY_ID,
-            functionAssociations: [{ eventType: "viewer-request", functionArn: routing.arn }],
-          },
-          restrictions: { geoRestriction: { restrictionType: "none" } },
-          viewerCertificate: { acmCertificateArn: validation.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
-          // The resource completes only when the edge locations serve this configuration.
-          waitForDeployment: true,
+          originDomainName: bucket.bucket.bucketRegionalDomainName,
+          originAccessControlId: slice.oac.id,
+          certificateArn: validation.certificateArn,
+          cachePolicyId: slice.cache.id,
+          viewerRequestFunctionArn: slice.routing.arn,
         },
-        child,
+        this,
       );
-      groups.set(group.index, { group, certificate, validation, routing, distribution });
+      groups.set(group.index, { group, slice, certificate, validation, distribution });
     }
 
     const groupList = [...groups.values()];
-    const bucketPolicy = new aws.s3.BucketPolicy(
-      `${name}-bucket-policy`,
-      {
-        bucket: bucket.id,
-        policy: pulumi
-          .all([bucket.arn, ...groupList.map((g) => g.distribution.arn)])
-          .apply(([bucketArn, ...distributionArns]) => sharedBucketPolicy({ bucketArn, distributionArns })),
-      },
-      { parent: this, dependsOn: [publicAccess] },
+    const readers = bucketPolicy(
+      name,
+      bucket,
+      pulumi
+        .all([bucket.bucket.arn, ...groupList.map((g) => g.distribution.arn)])
+        .apply(([bucketArn, ...distributionArns]) => sharedBucketPolicy({ bucketArn, distributionArns })),
+      this,
     );
 
     // --- Per domain: host record, then the records that announce --------------------------------
     for (const part of domainParts) {
       const d = part.plan;
       const g = groups.get(d.group.index)!;
-      const recordName = domainName(name, d);
-      const adopt = d.args.adoptExistingRecords ?? false;
-      const hostRecord =
-        d.dnsHome === "cloudflare"
-          ? cloudflareCnameRecord({ name: recordName, role: "host-cname", zoneId: part.zoneId, recordName: d.rendered.policyHost, target: g.distribution.domainName }, child)
-          : route53CnameRecord(
-              { name: recordName, role: "host-cname", zoneId: part.zoneId, recordName: d.rendered.policyHost, target: g.distribution.domainName, ...(adopt ? { allowOverwrite: true } : {}) },
-              child,
-            );
-      const writeTxt = (role: string, txtName: string, value: pulumi.Input<string>, dependsOn: pulumi.Resource[]) =>
-        d.dnsHome === "cloudflare"
-          ? cloudflareTxtRecord({ name: recordName, role, zoneId: part.zoneId, recordName: txtName, value }, { parent: this, dependsOn })
-          : route53TxtRecord({ name: recordName, role, zoneId: part.zoneId, recordName: txtName, value, allowOverwrite: adopt }, { parent: this, dependsOn });
-
-      // Publish before announce (docs/invariants.md), for a domain joining an existing group
-      // as much as for a new one: the id's value waits for the object's outputs, and the record
-      // for everything a sender needs to fetch those bytes: the bucket policy admitting the
-      // group's distribution, the certificate naming this host, the routing function that knows
-      // it (the distribution reads the function's ARN, so it is also updated after it), the
-      // distribution serving the host as an alias, and the host record. On destroy the same
-      // edges remove the TXT first.
-      const announced = afterGuardAnd(part.guard, part.policyObject.etag, d.rendered.stsRecord);
-      writeTxt("sts-txt", d.rendered.stsRecordName, announced, [part.policyObject, bucketPolicy, g.validation, g.routing, g.distribution, hostRecord]);
-      if (d.rendered.tlsRptRecord !== undefined) writeTxt("tlsrpt-txt", d.rendered.tlsRptRecordName, d.rendered.tlsRptRecord, []);
+      const [hostRecord] = part.records.hostRecords(d.rendered.policyHost, g.distribution);
+      // Publish before announce, for a domain joining an existing group as much as for a new
+      // one: the id's value waits for the object's outputs, and the record for everything a
+      // sender needs to fetch those bytes: the bucket policy admitting the group's distribution,
+      // the certificate naming this host, the slice's routing function (the distribution reads
+      // its ARN, so it is also updated after it), the distribution serving the host as an alias,
+      // and the host record. On destroy the same edges remove the TXT first.
+      const announced = afterGuardAnd(part.guard, part.policy.etag, d.rendered.stsRecord);
+      part.records.txt("sts-txt", d.rendered.stsRecordName, announced, [part.policy, readers, g.validation, g.slice.routing, g.distribution, hostRecord]);
+      if (d.rendered.tlsRptRecord !== undefined) part.records.txt("tlsrpt-txt", d.rendered.tlsRptRecordName, d.rendered.tlsRptRecord, []);
     }
 
     const byDomain = (value: (d: PlannedDomain) => string | undefined): Record<string, string> =>
@@ -300,7 +226,7 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
     this.domainGroups = pulumi.output(byDomain((d) => d.group.label));
     this.distributionDomainNames = byGroup((g) => g.distribution.domainName);
     this.certificateArns = byGroup((g) => g.validation.certificateArn);
-    this.bucketName = bucket.bucket;
+    this.bucketName = bucket.bucket.bucket;
     this.groupCount = pulumi.output(plan.groupCount);
     this.registerOutputs({
       policyIds: this.policyIds,

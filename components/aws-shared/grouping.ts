@@ -14,25 +14,35 @@
  *   `groupCount` groups like `hash mod groupCount`, and when `groupCount` grows by one it moves
  *   only about 1/(groupCount + 1) of the domains, all into the new group (`mod` would move
  *   almost all). Raising `groupCount` is therefore a local change, not a reshuffle.
- * - A hash does not pack: some groups get more domains than others. A group over `groupSize`
- *   is a config error (never a silent spill into a neighbour, which would move domains when
- *   another one is added), with the way out in the message: pin a domain to a group with room,
- *   raise `groupSize` (moves nothing), or raise `groupCount`.
+ * - A hash does not pack: some groups get more domains than others, so a hashed host runs its
+ *   certificates at about a third of their names. Pins pack: `mta-sts groups --write` (or the
+ *   exported packer, group-packer.ts) writes each domain's group down, and the stack config
+ *   requires one for every shared-host domain. The hash remains what a domain without a pin
+ *   gets from the component used directly, and what the first pins of a host deployed without
+ *   them keep (so nothing moves).
+ * - A group over `groupSize` is a config error (never a silent spill into a neighbour, which
+ *   would move domains when another one is added), one line per group (group-rules.ts).
  * - Pins may name any group from 0 to MAX_GROUP_INDEX, including groups at or above
  *   `groupCount`, which the hash never uses: an operator-owned group that only pins fill.
  *
  * Pure: no Pulumi import, so the program, the CLI and the tests can compute the plan offline.
  */
 import { createHash } from "node:crypto";
+import { ACM_NAMES_PER_CERTIFICATE, ACM_NAMES_PER_CERTIFICATE_ON_REQUEST, CLOUDFRONT_ALIASES_PER_DISTRIBUTION } from "./aws-quotas";
+import { groupLabel, MAX_GROUP_INDEX } from "./group-names";
 
-/** ACM's default quota of names per certificate. */
-export const DEFAULT_GROUP_SIZE = 10;
-/** CloudFront's quota of alternate domain names (aliases) per distribution. */
-export const MAX_GROUP_SIZE = 100;
-/** Enough groups for about 60 domains at the default group size without an overflow (see the README table). */
+export { groupLabel, MAX_GROUP_INDEX } from "./group-names";
+
+/** A group's names fit one certificate at ACM's default quota of names per certificate (aws-quotas.ts). */
+export const DEFAULT_GROUP_SIZE = ACM_NAMES_PER_CERTIFICATE;
+/** The most names ACM grants per certificate on request, which is also CloudFront's alias limit per distribution. */
+export const MAX_GROUP_SIZE = Math.min(ACM_NAMES_PER_CERTIFICATE_ON_REQUEST, CLOUDFRONT_ALIASES_PER_DISTRIBUTION);
+/**
+ * The hash's range, and the packer's, when `groupCount` is not given: room for 200 domains at the
+ * default group size when packed; hashed without pins, about 60 before a group overflows (see the
+ * README table).
+ */
 export const DEFAULT_GROUP_COUNT = 20;
-/** The highest group number, for the hash and for pins (group labels run g00 to g999). */
-export const MAX_GROUP_INDEX = 999;
 
 /** One domain as grouping sees it: the normalised A-label domain and an optional pin. */
 export interface GroupingEntry {
@@ -85,16 +95,13 @@ export function groupOf(entry: GroupingEntry, groupCount: number): number {
   return entry.group ?? hashedGroup(entry.domain, groupCount);
 }
 
-/** `7` → `g07`, `123` → `g123`. */
-export function groupLabel(index: number): string {
-  return `g${String(index).padStart(2, "0")}`;
-}
-
 /**
- * The groups that hold at least one domain, by group number, each with its domains sorted.
- * Does not check sizes (see `overfullGroups`); the caller validates the entries first.
+ * The groups that hold at least one domain, by group number, each with its domains sorted: each
+ * entry in its pinned group, else its hashed one. Does not check sizes (see `overfullGroups`);
+ * the caller validates the entries first. (Placing domains that have no group yet, without
+ * moving any other, is the packer's job: `assignGroups` in group-packer.ts.)
  */
-export function assignGroups(entries: readonly GroupingEntry[], groupCount: number): DomainGroup[] {
+export function collectGroups(entries: readonly GroupingEntry[], groupCount: number): DomainGroup[] {
   const byIndex = new Map<number, string[]>();
   for (const entry of entries) {
     const index = groupOf(entry, groupCount);

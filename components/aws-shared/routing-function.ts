@@ -1,33 +1,43 @@
 /**
- * The edge logic of a shared policy distribution: a CloudFront Function (runtime
- * `cloudfront-js-2.0`, viewer-request event) generated from the group's policy hosts.
+ * The edge logic of the shared host's distributions: one CloudFront Function (runtime
+ * `cloudfront-js-2.0`, viewer-request event) per slice of up to 100 distributions
+ * (group-names.ts), the same code for every slice.
  *
- * One distribution serves up to `groupSize` hosts `mta-sts.<domain>` from one bucket, where each
- * domain's policy is its own object, `<mta-sts.domain>/.well-known/mta-sts.txt`. The function
- * decides from the `Host` header which object a request may read:
+ * Each domain's policy is its own object in the one bucket, `<mta-sts.domain>/.well-known/mta-sts.txt`,
+ * and the function decides from the `Host` header which object a request may read:
  *
- * - `GET` or `HEAD` of exactly `/.well-known/mta-sts.txt` (RFC 8461 §3.3) with a `Host` of this
- *   group: the URI is rewritten to that host's object, `/<host>/.well-known/mta-sts.txt`, and the
- *   request continues to S3. A host can only ever reach its own object: the key is built from
- *   the matched table entry, never from the raw header.
- * - anything else (another host, another path, another method, no `Host`): a 404 generated at the
- *   edge, with `Cache-Control: no-store` and no `Location` header. Never a redirect: RFC 8461
- *   §3.3 says senders must not follow redirects, and nothing but the policy is served
- *   (docs/invariants.md: secure by default).
+ * - `GET` or `HEAD` of exactly `/.well-known/mta-sts.txt` (RFC 8461 §3.3) with a `Host` that is
+ *   a policy host (`mta-sts.` and then letters, digits, hyphens and dots only: a host name, never
+ *   a path): the URI is rewritten to that host's own object, `/<host>/.well-known/mta-sts.txt`,
+ *   and the request continues to S3. A host can only ever reach its own object.
+ * - anything else (another path, another method, no `Host`, a host that is not a policy host,
+ *   such as the distribution's own `d….cloudfront.net` name): a 404 generated at the edge, with
+ *   `Cache-Control: no-store` and no `Location` header. Never a redirect: RFC 8461 §3.3 says
+ *   senders must not follow redirects, and nothing but the policy is served (docs/invariants.md:
+ *   secure by default).
+ *
+ * Why the function needs no list of hosts: CloudFront picks the distribution that handles a
+ * request by its `Host` header, among the alternate domain names of every distribution (and
+ * answers 421 when the TLS certificate belongs to another account). So the only hosts that reach
+ * a distribution are its own aliases, each of which has its object, and its own cloudfront.net
+ * name, which gets the 404 above. A request for another group's host goes to that group's
+ * distribution, which serves that host's own policy. Should a policy host without an object ever
+ * arrive, S3 answers 403 (the bucket policy grants no listing) and CloudFront passes it on: still
+ * no policy, no redirect. Without a host list the code is the same for every group and slice:
+ * adding a domain never changes it, and a function can serve 100 distributions.
  *
  * `Host` matching (RFC 9110 §7.2, RFC 4343): case-insensitive; a trailing dot and the default
  * port `:443` are accepted, since they name the same origin. The path must match exactly, byte
  * for byte: no case folding, no trailing slash, no percent-decoding (S3 keys are exact too).
  *
- * The code is plain ES5.1 (what every CloudFront Functions runtime accepts) and deterministic: the
- * same hosts, in any order, give the same bytes, so the function only changes when the group
- * does. It reads nothing but the event: no `require`, no key-value store.
+ * The code is plain ES5.1 (what every CloudFront Functions runtime accepts): it reads nothing but
+ * the event (no `require`, no key-value store) and runs in linear time in the length of `Host`.
  */
 import { POLICY_PATH } from "../model/rendered";
 
 /** The runtime the function is declared with. */
 export const ROUTING_FUNCTION_RUNTIME = "cloudfront-js-2.0";
-/** CloudFront's limit on a function's code size. */
+/** CloudFront's limit on a function's code size ("Quotas - Amazon CloudFront", Quotas on CloudFront Functions: 10 KB). */
 export const MAX_FUNCTION_CODE_BYTES = 10 * 1024;
 
 /** The S3 key of a host's policy object: `mta-sts.example.com/.well-known/mta-sts.txt`. */
@@ -35,14 +45,13 @@ export function policyObjectKey(policyHost: string): string {
   return `${policyHost}${POLICY_PATH}`;
 }
 
-/** The source of the routing function for a group's policy hosts (lowercase A-labels). */
-export function routingFunctionCode(policyHosts: readonly string[]): string {
-  const hosts = [...new Set(policyHosts)].sort();
-  const table = `{${hosts.map((h) => `${JSON.stringify(h)}: true`).join(", ")}}`;
+/** The source of the routing function (the same for every slice). */
+export function routingFunctionCode(): string {
   return [
     "// Generated by pulumi-mta-sts (AwsSharedMtaStsHost): routes the MTA-STS policy path by Host.",
     `var POLICY_PATH = ${JSON.stringify(POLICY_PATH)};`,
-    `var HOSTS = ${table};`,
+    // A policy host: no slash, no other character a path or a key could be built from.
+    "var POLICY_HOST = /^mta-sts\\.[a-z0-9-]+(\\.[a-z0-9-]+)+$/;",
     "",
     "function notFound() {",
     "  return {",
@@ -58,8 +67,8 @@ export function routingFunctionCode(policyHosts: readonly string[]): string {
     '  var host = header && typeof header.value === "string" ? header.value.toLowerCase() : "";',
     '  if (host.slice(-4) === ":443") host = host.slice(0, -4);',
     '  if (host.slice(-1) === ".") host = host.slice(0, -1);',
-    '  var method = request.method;',
-    '  if ((method === "GET" || method === "HEAD") && request.uri === POLICY_PATH && Object.prototype.hasOwnProperty.call(HOSTS, host)) {',
+    "  var method = request.method;",
+    '  if ((method === "GET" || method === "HEAD") && request.uri === POLICY_PATH && host.length <= 253 && POLICY_HOST.test(host)) {',
     '    request.uri = "/" + host + POLICY_PATH;',
     "    return request;",
     "  }",
@@ -67,9 +76,4 @@ export function routingFunctionCode(policyHosts: readonly string[]): string {
     "}",
     "",
   ].join("\n");
-}
-
-/** The size of the generated code in bytes, to check against MAX_FUNCTION_CODE_BYTES. */
-export function routingFunctionSize(policyHosts: readonly string[]): number {
-  return Buffer.byteLength(routingFunctionCode(policyHosts), "utf8");
 }

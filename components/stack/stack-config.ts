@@ -18,6 +18,9 @@
  * the same file through this module and get the same answers and the same error paths.
  */
 import { z } from "zod";
+import { AWS_DEFAULT_QUOTAS, AwsQuotaKey } from "../aws-shared/aws-quotas";
+import { checkGroups, missingPinIssue } from "../aws-shared/group-rules";
+import { DEFAULT_GROUP_COUNT, DEFAULT_GROUP_SIZE, MAX_GROUP_INDEX, MAX_GROUP_SIZE } from "../aws-shared/grouping";
 import { dnsResolverIssues } from "../guard/mx-guard";
 import { CloudflareIdKind, cloudflareIdProblem } from "../model/cloudflare-ids";
 import { adoptionIssues, COPY_CLOUDFLARE_ZONE_ID, DNS_HOMES, DnsHome, dnsHomeIssues, dnsHomeOf } from "../model/dns-home";
@@ -69,9 +72,10 @@ const deploymentShape = {
     .optional(),
   adoptExistingRecords: z.boolean({ error: "must be true or false" }).default(false),
   group: z
-    .number({ error: "must be a group number (a whole number from 0)" })
+    .number({ error: `must be a group number (a whole number from 0 to ${MAX_GROUP_INDEX})` })
     .int({ error: "must be a whole group number" })
     .min(0, { error: "must not be negative" })
+    .max(MAX_GROUP_INDEX, { error: `must be at most ${MAX_GROUP_INDEX} (group labels run g00 to g${MAX_GROUP_INDEX}): pin a lower one, or remove it and run \`mta-sts groups --write\`` })
     .optional(),
 };
 
@@ -82,19 +86,34 @@ const deploymentShape = {
  */
 const sharedAwsHostSchema = z.strictObject({
   groupSize: z
-    .number({ error: "must be a whole number from 1 to 100" })
-    .int({ error: "must be a whole number from 1 to 100" })
+    .number({ error: `must be a whole number from 1 to ${MAX_GROUP_SIZE}` })
+    .int({ error: `must be a whole number from 1 to ${MAX_GROUP_SIZE}` })
     .min(1, { error: "must be at least 1" })
-    .max(100, { error: "must be at most 100 (names on one ACM certificate)" })
+    .max(MAX_GROUP_SIZE, { error: `must be at most ${MAX_GROUP_SIZE} (names on one ACM certificate)` })
     .optional(),
   groupCount: z
-    .number({ error: "must be a whole number from 1 to 1000" })
-    .int({ error: "must be a whole number from 1 to 1000" })
+    .number({ error: `must be a whole number from 1 to ${MAX_GROUP_INDEX + 1}` })
+    .int({ error: `must be a whole number from 1 to ${MAX_GROUP_INDEX + 1}` })
     .min(1, { error: "must be at least 1" })
-    .max(1000, { error: "must be at most 1000" })
+    .max(MAX_GROUP_INDEX + 1, { error: `must be at most ${MAX_GROUP_INDEX + 1}` })
     .optional(),
 });
 export type SharedAwsHostConfig = z.output<typeof sharedAwsHostSchema>;
+
+/** The quotas an account can have raised, by the keys `mta-sts groups` and the plan print. */
+const ADJUSTABLE_QUOTA_KEYS = AWS_DEFAULT_QUOTAS.filter((q) => q.adjustable).map((q) => q.key);
+
+/**
+ * `mta-sts:awsQuotas`: the account's own figures for AWS quotas it had raised, e.g.
+ * `{ cloudfront-distributions-per-account: 1000 }`, counted against instead of the defaults by
+ * the plan's quota guard and by `mta-sts groups`. Fixed limits (S3's bucket policy size) have no key.
+ */
+const awsQuotasSchema = z.strictObject(
+  Object.fromEntries(
+    ADJUSTABLE_QUOTA_KEYS.map((key) => [key, z.number({ error: "must be the raised quota, a whole number from 1" }).int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" }).optional()]),
+  ) as Record<AwsQuotaKey, z.ZodOptional<z.ZodNumber>>,
+);
+export type AwsQuotasConfig = Partial<Record<AwsQuotaKey, number>>;
 
 const domainEntrySchema = mailDomainSchema.extend(deploymentShape).superRefine((entry, ctx) => {
   const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
@@ -133,7 +152,7 @@ const defaultsSchema = z.strictObject({
 });
 
 /** The keys of the stack config the program reads, each `mta-sts:<key>` in a stack file. */
-export const STACK_CONFIG_KEYS = ["domains", "defaults", "sharedAwsHost", "skipLiveChecks"] as const;
+export const STACK_CONFIG_KEYS = ["domains", "defaults", "sharedAwsHost", "awsQuotas", "skipLiveChecks"] as const;
 
 /** The whole stack config: `mta-sts:domains`, `mta-sts:defaults` and the stack-wide switches. */
 export interface StackConfigInput {
@@ -141,6 +160,8 @@ export interface StackConfigInput {
   defaults?: unknown;
   /** `mta-sts:sharedAwsHost`; absent: each AWS domain gets a host of its own. */
   sharedAwsHost?: unknown;
+  /** `mta-sts:awsQuotas`: the account's raised AWS quotas; absent: AWS's defaults. */
+  awsQuotas?: unknown;
   /** `mta-sts:skipLiveChecks`: true skips the live MX lookups of every domain. */
   skipLiveChecks?: unknown;
   /**
@@ -207,14 +228,23 @@ export interface DomainDeployment {
 }
 
 export type StackValidation =
-  | { ok: true; domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; skipLiveChecks: boolean; warnings: ConfigIssue[] }
+  | { ok: true; domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; awsQuotas: AwsQuotasConfig; skipLiveChecks: boolean; warnings: ConfigIssue[] }
   | { ok: false; issues: ConfigIssue[] };
+
+export interface StackValidationOptions {
+  /**
+   * Check the shared host's groups: every `host: aws` domain pinned with `group:`, no group over
+   * `groupSize` (group-rules.ts). Defaults to true; only `mta-sts groups`, which writes the pins
+   * these rules judge, validates without them.
+   */
+  readonly checkGroups?: boolean;
+}
 
 /**
  * Validate the whole stack config and report every problem at once, each with its path
  * (`domains[2].policy.mx[0]`); nothing is declared unless this returns ok.
  */
-export function validateStackConfig(config: StackConfigInput): StackValidation {
+export function validateStackConfig(config: StackConfigInput, options: StackValidationOptions = {}): StackValidation {
   const issues: ConfigIssue[] = [...unknownKeyIssues(config.unknownKeys ?? [])];
   const warnings: ConfigIssue[] = [];
 
@@ -238,6 +268,13 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
     const parsed = sharedAwsHostSchema.safeParse(config.sharedAwsHost);
     if (!parsed.success) issues.push(...zodIssues(parsed.error, config.sharedAwsHost, ["sharedAwsHost"], () => Object.keys(sharedAwsHostSchema.shape)));
     else sharedAwsHost = parsed.data;
+  }
+
+  let awsQuotas: AwsQuotasConfig = {};
+  if (config.awsQuotas !== undefined && config.awsQuotas !== null) {
+    const parsed = awsQuotasSchema.safeParse(config.awsQuotas);
+    if (!parsed.success) issues.push(...zodIssues(parsed.error, config.awsQuotas, ["awsQuotas"], () => ADJUSTABLE_QUOTA_KEYS));
+    else awsQuotas = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) as AwsQuotasConfig;
   }
 
   const skipLiveChecks = config.skipLiveChecks ?? false;
@@ -301,8 +338,43 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
   });
 
   issues.push(...siteNameCollisions(domains, config.domains), ...sharedResolverIssues(domains, sharedAwsHost !== undefined || config.sharedAwsHost !== undefined));
+  const shared = config.sharedAwsHost !== undefined && config.sharedAwsHost !== null;
+  if (shared && options.checkGroups !== false) issues.push(...sharedHostGroupIssues(config.domains, defaults, domains, sharedAwsHost));
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, domains, ...(sharedAwsHost ? { sharedAwsHost } : {}), skipLiveChecks: skipLiveChecks as boolean, warnings };
+  return { ok: true, domains, ...(sharedAwsHost ? { sharedAwsHost } : {}), awsQuotas, skipLiveChecks: skipLiveChecks as boolean, warnings };
+}
+
+/**
+ * The shared host's groups, judged in the same round as everything else (group-rules.ts): every
+ * entry the host would serve carries its pin (read from the entry itself, so that an entry with
+ * other problems is reported for its pin at once too), and the pinned groups fit. Without a valid
+ * `mta-sts:sharedAwsHost` (its own issue is reported) only the pins are checked.
+ */
+function sharedHostGroupIssues(raw: readonly unknown[], defaults: Record<string, unknown>, valid: readonly DomainDeployment[], host: SharedAwsHostConfig | undefined): ConfigIssue[] {
+  const unpinned: string[] = [];
+  raw.forEach((entry, index) => {
+    const merged = mergeDefaults(defaults, entry);
+    if (!isPlainObject(merged)) return;
+    const onHost = merged.host === undefined || merged.host === "aws";
+    if (onHost && merged.group === undefined) unpinned.push(formatPath(["domains", index]));
+  });
+  const issues: ConfigIssue[] = [];
+  const missing = missingPinIssue(unpinned);
+  if (missing) issues.push(missing);
+  if (host) {
+    const pinned = valid.filter((d) => d.host === "aws" && d.group !== undefined);
+    const { issues: groupIssues } = checkGroups(
+      pinned.map((d) => ({ at: formatPath(["domains", d.index]), domain: d.intent.domain, group: d.group })),
+      {
+        groupSize: host.groupSize ?? DEFAULT_GROUP_SIZE,
+        groupCount: host.groupCount ?? DEFAULT_GROUP_COUNT,
+        groupSizePath: "sharedAwsHost.groupSize",
+        roomHint: "`mta-sts groups` lists each group's free slots",
+      },
+    );
+    issues.push(...groupIssues);
+  }
+  return issues;
 }
 
 /**

@@ -13,13 +13,15 @@
  *   that CloudFront only lets move in two deployments). So each keeps its hashed group
  *   (`keep-hashed`), unless the caller says the stack was never deployed (`pack: true`).
  *
- * Pure: no Pulumi import, no I/O. The stack config is validated before (stack-config.ts); this
- * module needs no check of group sizes from it, so it works on exactly the stacks whose hashed
- * groups overflow, which are the ones to pin.
+ * Pure: no Pulumi import, no I/O. The stack config is validated before (stack-config.ts), for
+ * `mta-sts groups` without its group rules (pins required, groups within `groupSize`), so this
+ * works on exactly the stacks that lack pins or whose hashed groups overflow, which are the ones
+ * to pin. `stackQuotaWarnings` is the plan's quota guard, for a stack whose every pin is written.
  */
 import { AwsQuotaKey, countAwsQuotas, QuotaCount } from "../aws-shared/aws-quotas";
 import { assignGroups, GroupAssignment, GroupFill, PackMode, PlacementReason } from "../aws-shared/group-packer";
 import { DEFAULT_GROUP_COUNT, DEFAULT_GROUP_SIZE, groupLabel, MAX_GROUP_INDEX } from "../aws-shared/grouping";
+import { ConfigIssue } from "../model/config";
 
 /** One validated domain of the stack, as grouping needs it (a `DomainDeployment` is one). */
 export interface GroupedDomain {
@@ -79,18 +81,7 @@ export interface StackGroupsPlan {
   readonly findings: readonly GroupsFinding[];
 }
 
-/**
- * Pins the shared host cannot serve: group numbers above 999 (group labels run g00 to g999).
- * The stack schema only checks that a pin is a whole number from 0, so this is checked before
- * `planStackGroups`, as a config problem with its path.
- */
-export function pinIssues(domains: readonly GroupedDomain[]): { path: string; message: string }[] {
-  return domains
-    .filter((d) => d.host === "aws" && d.group !== undefined && d.group > MAX_GROUP_INDEX)
-    .map((d) => ({ path: `domains[${d.index}].group`, message: `is ${d.group}; a group number runs from 0 to ${MAX_GROUP_INDEX}: pin a lower one, or remove it and run \`mta-sts groups --write\`` }));
-}
-
-/** Assign groups and count quotas for a validated stack whose pins passed `pinIssues`. */
+/** Assign groups and count quotas for a validated stack. */
 export function planStackGroups(domains: readonly GroupedDomain[], options: StackGroupsOptions = {}): StackGroupsPlan {
   const aws = domains.filter((d) => d.host === "aws");
   if (!options.sharedAwsHost || aws.length === 0) {
@@ -113,7 +104,7 @@ export function planStackGroups(domains: readonly GroupedDomain[], options: Stac
     .map((p) => ({ index: indexOf.get(p.domain)!, domain: p.domain, group: p.group, label: groupLabel(p.group), reason: p.reason }))
     .sort((a, b) => a.index - b.index);
 
-  const quotas = countAwsQuotas({ isolatedDomains: 0, sharedGroups: assignment.groups.map((g) => ({ label: g.label, domains: g.size })) }, options.quotaLimits);
+  const quotas = countAwsQuotas({ isolatedDomains: 0, sharedGroups: assignment.groups.map((g) => ({ index: g.index, label: g.label, domains: g.size })) }, options.quotaLimits);
   const findings: GroupsFinding[] = [
     ...assignment.overfull.map((g) => overfullFinding(g, assignment, groupSize, groupCount)),
     ...(assignment.unplaced.length > 0 ? [noRoomFinding(assignment, groupSize, groupCount)] : []),
@@ -126,6 +117,21 @@ export function planStackGroups(domains: readonly GroupedDomain[], options: Stac
     quotas,
     findings,
   };
+}
+
+/**
+ * The plan's quota guard: each AWS quota the stack would pass, as a warning whose path is the
+ * `mta-sts:awsQuotas` key that records a raised figure (a fixed limit: the key of the shared
+ * host's group size). `domains` are those of a validated stack, every shared-host domain pinned.
+ */
+export function stackQuotaWarnings(domains: readonly GroupedDomain[], options: Omit<StackGroupsOptions, "pack"> = {}): ConfigIssue[] {
+  const plan = planStackGroups(domains, options);
+  return plan.quotas.findings.map((f) => {
+    const quota = plan.quotas.usage.find((u) => u.quota.key === f.key)!.quota;
+    return quota.adjustable
+      ? { path: `awsQuotas.${f.key}`, message: `${f.message}; once AWS has raised it, set this key to the new figure` }
+      : { path: "sharedAwsHost.groupSize", message: f.message };
+  });
 }
 
 function quotaFindings(quotas: QuotaCount): GroupsFinding[] {

@@ -20,8 +20,13 @@ export function readmeSection(heading: string): string {
 
 /** Rows of the markdown table under `### table` in a README section: first cell (without backticks) → last cell. */
 export function tableRows(section: string, table: string): Map<string, string> {
+  return tableRowsAfter(section, `### ${table}\n`);
+}
+
+/** Rows of the first markdown table after the text `marker` in a README section: first cell (without backticks) → last cell. */
+export function tableRowsAfter(section: string, marker: string): Map<string, string> {
   const text = readmeSection(section);
-  const lines = text.slice(text.indexOf(`### ${table}\n`)).split("\n").slice(1);
+  const lines = text.slice(text.indexOf(marker) + marker.length).split("\n");
   const rows = new Map<string, string>();
   for (const line of lines.slice(lines.findIndex((l) => l.startsWith("|")))) {
     if (!line.startsWith("|")) break;

@@ -12,23 +12,11 @@ import { dnsResolverIssues } from "../guard/mx-guard";
 import { ConfigIssue, MtaStsConfigError } from "../model/config";
 import { RenderedMailDomain } from "../model/rendered";
 import { validateDomainArgs } from "../validate-args";
-import { awsDnsFieldIssues, unknownFieldIssues } from "../aws/aws-dns-fields";
+import { awsDnsFieldIssues, unknownFieldIssues } from "../aws-common/dns-fields";
 import { DnsHome, dnsHomeOf } from "../model/dns-home";
-import {
-  assignGroups,
-  certificateNames,
-  DEFAULT_GROUP_COUNT,
-  DEFAULT_GROUP_SIZE,
-  DomainGroup,
-  groupLabel,
-  MAX_CERTIFICATE_DOMAIN_NAME,
-  MAX_GROUP_INDEX,
-  MAX_GROUP_SIZE,
-  overfullGroups,
-  suggestedPinTarget,
-} from "./grouping";
-import { MAX_FUNCTION_CODE_BYTES, routingFunctionSize } from "./routing-function";
-import type { AwsSharedMtaStsHostArgs, SharedDomainArgs } from "./aws-shared-mta-sts-host";
+import { AwsSharedMtaStsHostArgs, SharedDomainArgs } from "./args";
+import { checkGroups } from "./group-rules";
+import { DEFAULT_GROUP_COUNT, DEFAULT_GROUP_SIZE, DomainGroup, MAX_GROUP_INDEX, MAX_GROUP_SIZE } from "./grouping";
 
 /** One validated domain, with what the component needs to declare its resources. */
 export interface PlannedDomain {
@@ -74,8 +62,8 @@ export function planSharedHost(args: AwsSharedMtaStsHostArgs): SharedHostPlan {
     throw new MtaStsConfigError([{ path: "(args)", message: "must be an object such as { domains: [{ domain: \"example.com\", policy: { mode: \"testing\", mx: [\"mx1.example.com\"] } }] }" }]);
   }
   const issues: ConfigIssue[] = [...unknownFieldIssues(args as object, TOP_FIELDS)];
-  const groupSize = wholeNumber(args.groupSize, DEFAULT_GROUP_SIZE, 1, MAX_GROUP_SIZE, "groupSize", issues, "ACM allows 10 names per certificate by default and CloudFront 100 aliases per distribution");
-  const groupCount = wholeNumber(args.groupCount, DEFAULT_GROUP_COUNT, 1, MAX_GROUP_INDEX + 1, "groupCount", issues, "the hash spreads domains over groups 0 to groupCount - 1");
+  const groupSize = wholeNumber(args.groupSize, DEFAULT_GROUP_SIZE, 1, MAX_GROUP_SIZE, "groupSize", issues, `ACM allows ${DEFAULT_GROUP_SIZE} names per certificate by default, up to ${MAX_GROUP_SIZE} on request`);
+  const groupCount = wholeNumber(args.groupCount, DEFAULT_GROUP_COUNT, 1, MAX_GROUP_INDEX + 1, "groupCount", issues, "the hash spreads unpinned domains over groups 0 to groupCount - 1");
   issues.push(...dnsResolverIssues(args.dnsResolver));
 
   const validated: { index: number; args: SharedDomainArgs; rendered: RenderedMailDomain; dnsHome: DnsHome; warnings: readonly ConfigIssue[] }[] = [];
@@ -111,40 +99,11 @@ export function planSharedHost(args: AwsSharedMtaStsHostArgs): SharedHostPlan {
   if (issues.length > 0) throw new MtaStsConfigError(issues);
 
   // Grouping is checked once every domain is valid: it needs the normalised names.
-  const groups = assignGroups(
-    validated.map((d) => ({ domain: d.rendered.domain, ...(d.args.group !== undefined ? { group: d.args.group } : {}) })),
-    groupCount,
+  const { groups, issues: groupIssues } = checkGroups(
+    validated.map((d) => ({ at: `domains[${d.index}]`, domain: d.rendered.domain, ...(d.args.group !== undefined ? { group: d.args.group } : {}) })),
+    { groupSize, groupCount, groupSizePath: "groupSize", roomHint: "`assignGroups` packs pins that fill every group and never move a domain" },
   );
-  for (const group of overfullGroups(groups, groupSize)) {
-    const target = suggestedPinTarget(groups, groupSize, groupCount);
-    const targetGroup = groups.find((g) => g.index === target);
-    const room = targetGroup ? `${groupLabel(target)} holds ${targetGroup.domains.length}` : `${groupLabel(target)} is unused, so pinning there adds a distribution`;
-    issues.push({
-      path: "domains",
-      message:
-        `group ${groupLabel(group.index)} would hold ${group.domains.length} domains, more than groupSize ${groupSize}: ${group.domains.join(", ")}. ` +
-        `Pin ${group.domains.length - groupSize === 1 ? "one of them (usually the one just added)" : `${group.domains.length - groupSize} of them`} to a group with room, ` +
-        `e.g. \`group: ${target}\` (${room}); or raise groupSize (up to ${MAX_GROUP_SIZE}; moves no domain, but needs an ACM quota of that many names per certificate); ` +
-        `or raise groupCount (moves about 1 in groupCount domains into each new group and replaces the certificates of the groups they leave)`,
-    });
-  }
-  for (const group of groups) {
-    const hosts = group.domains.map((d) => `mta-sts.${d}`);
-    if (certificateNames(hosts) === undefined) {
-      issues.push({
-        path: "domains",
-        message: `group ${groupLabel(group.index)} has no policy host of at most ${MAX_CERTIFICATE_DOMAIN_NAME} characters, which ACM needs as the certificate's first name: pin a domain with a shorter name to it (${group.domains.join(", ")})`,
-      });
-    }
-    const size = routingFunctionSize(hosts);
-    if (size > MAX_FUNCTION_CODE_BYTES) {
-      issues.push({
-        path: "domains",
-        message: `group ${groupLabel(group.index)}'s routing function would be ${size} bytes, over CloudFront's ${MAX_FUNCTION_CODE_BYTES}: lower groupSize or pin some of its domains (${group.domains.join(", ")}) to other groups`,
-      });
-    }
-  }
-  if (issues.length > 0) throw new MtaStsConfigError(issues);
+  if (groupIssues.length > 0) throw new MtaStsConfigError(groupIssues);
 
   const groupOfDomain = new Map<string, DomainGroup>();
   for (const group of groups) for (const domain of group.domains) groupOfDomain.set(domain, group);
