@@ -56,6 +56,18 @@ export function parseTimeout(value: string): number {
   return Math.round(seconds * 1000);
 }
 
+/**
+ * A whole-number option (`--concurrency 16`) in `min` to `max`, or a usage error naming the
+ * option, the range and the default.
+ */
+export function parseWholeNumber(option: string, value: string, min: number, max: number, fallback?: number): number {
+  const n = Number(value);
+  const range = `give a whole number from ${min} to ${max}${fallback !== undefined ? ` (the default is ${fallback})` : ""}`;
+  if (value.trim() === "" || !Number.isInteger(n)) throw new UsageError(`${option} "${value}" is not a whole number; ${range}`);
+  if (n < min || n > max) throw new UsageError(`${option} ${value} is out of range; ${range}`);
+  return n;
+}
+
 export function registerCheck(program: Command, ctx: CliContext, deps: CheckCliDeps = defaultCheckDeps): Command {
   return program
     .command("check")

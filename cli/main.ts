@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `mta-sts <verb>`: plan, render, lint, check. Each verb lives in its own module and registers
+ * `mta-sts <verb>`: plan, render, lint, check, groups, init. Each verb lives in its own module and registers
  * itself here; every verb has `--help`, machine output with `--json`, and the exit codes of
  * `exit-codes.ts` (0 ok, 1 findings, 2 could not run).
  *
@@ -14,6 +14,7 @@ import { MtaStsConfigError } from "../components/model/config";
 import { terminalLines } from "../components/terminal-text";
 import { CheckCliDeps, defaultCheckDeps, registerCheck } from "./check";
 import { registerGroups } from "./groups";
+import { defaultInitDeps, InitCliDeps, registerInit } from "./init";
 import { processContext } from "./context";
 import { CliContext, CliError, EXIT_COULD_NOT_RUN, EXIT_OK } from "./exit-codes";
 import { formatJsonError, jsonRequested } from "./json-output";
@@ -25,9 +26,10 @@ import { packageVersion } from "./version";
 /** What the verbs reach outside the process through; tests replace parts of it. */
 export interface CliDeps {
   readonly check: CheckCliDeps;
+  readonly init: InitCliDeps;
 }
 
-export const defaultCliDeps: CliDeps = { check: defaultCheckDeps };
+export const defaultCliDeps: CliDeps = { check: defaultCheckDeps, init: defaultInitDeps };
 
 export function buildProgram(ctx: CliContext, deps: CliDeps = defaultCliDeps): Command {
   // Commander's own error output (the message, then the whole help) is switched off: `main`
@@ -43,6 +45,7 @@ export function buildProgram(ctx: CliContext, deps: CliDeps = defaultCliDeps): C
   registerLint(program, ctx);
   registerCheck(program, ctx, deps.check);
   registerGroups(program, ctx);
+  registerInit(program, ctx, deps.init);
   // Sub-commands inherit output and exit handling.
   for (const command of program.commands) command.configureOutput(output).exitOverride();
   return program;

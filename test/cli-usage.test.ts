@@ -30,7 +30,7 @@ afterEach(stopCliProcesses);
 
 /** [argv, the code --json reports, what the one line says, the verb whose --help it points to] */
 const BAD: [string[], ErrorCode, RegExp, string | undefined][] = [
-  [[], "usage", /^give a verb: plan, render, lint, check/, ""],
+  [[], "usage", /^give a verb: plan, render, lint, check, groups, init(;|$)/, ""],
   [["bogus"], "usage", /^unknown command 'bogus'/, ""],
   [["--bogus"], "usage", /^unknown option '--bogus'/, ""],
   [["lint", "--bogus"], "usage", /^unknown option '--bogus'/, "lint"],
@@ -54,6 +54,21 @@ const BAD: [string[], ErrorCode, RegExp, string | undefined][] = [
   [["render", "--stack", "missing.yaml"], "io", /^cannot read missing\.yaml: ENOENT$/, undefined],
   [["check", "example.com", "--ca-file", "missing.pem"], "io", /^cannot read --ca-file missing\.pem: ENOENT$/, undefined],
   [["render", "--stack", fixture("not-yaml.yaml")], "config", /not-yaml\.yaml is not valid YAML/, undefined],
+  [["init"], "usage", /^give the domains to onboard, e\.g\. `mta-sts init example\.com example\.org`, or --domains-file <file>(;|$)/, "init"],
+  [["init", "not a domain"], "usage", /^argument 1: domain "not a domain" contains white space/, "init"],
+  [["init", "a.test", "A.test."], "usage", /^argument 2: a\.test is already given \(argument 1\); give each domain once(;|$)/, "init"],
+  [["init", "a.test", "--rua", "ftp://x"], "usage", /^--rua "ftp:\/\/x": "ftp:\/\/x" is neither mailto: nor https:/, "init"],
+  [["init", "a.test", "--concurrency", "0"], "usage", /^--concurrency 0 is out of range; give a whole number from 1 to 256 \(the default is 16\)(;|$)/, "init"],
+  [["init", "a.test", "--concurrency", "many"], "usage", /^--concurrency "many" is not a whole number/, "init"],
+  [["init", "a.test", "--host", "gcp"], "usage", /Allowed choices are aws, cloudflare-worker, cloudflare-pages/, "init"],
+  [["init", "a.test", "--host", "cloudflare-worker"], "usage", /^the records go to Cloudflare, whose zone ids DNS cannot tell: give --cloudflare-zones <file>/, "init"],
+  [["init", "a.test", "--cloudflare-account-id", "01a7362d577a6c3019a474fd6f485823"], "usage", /^--cloudflare-account-id is only used by --host cloudflare-worker and cloudflare-pages/, "init"],
+  [["init", "a.test", "--group-size", "5"], "usage", /^--group-size and --group-count are for --shared-aws-host/, "init"],
+  [["init", "a.test", "--shared-aws-host", "--group-size", "101"], "usage", /^--group-size 101 is out of range; give a whole number from 1 to 100/, "init"],
+  [["init", "a.test", "--resolver", "999.1.1.1"], "usage", /^--resolver "999\.1\.1\.1" is not an address/, "init"],
+  [["init", "a.test", "--timeout", "0"], "usage", /^--timeout "0" is too short/, "init"],
+  [["init", "--domains-file", "missing.txt"], "io", /^cannot read --domains-file missing\.txt: ENOENT$/, undefined],
+  [["init", "a.test", "--dns", "cloudflare", "--cloudflare-zones", "missing.yaml"], "io", /^cannot read --cloudflare-zones missing\.yaml: ENOENT$/, undefined],
 ];
 
 describe("a command that cannot run: exit 2, one line, no stack trace", () => {
@@ -105,7 +120,7 @@ describe("a command that cannot run: exit 2, one line, no stack trace", () => {
 
 describe("--json: one JSON object on stdout on every exit", () => {
   // --json right after the verb, so that it is not taken as the value of an option missing one.
-  const withJson = (argv: string[]) => (["plan", "render", "lint", "check"].includes(argv[0]) ? [argv[0], "--json", ...argv.slice(1)] : [...argv, "--json"]);
+  const withJson = (argv: string[]) => (["plan", "render", "lint", "check", "init"].includes(argv[0]) ? [argv[0], "--json", ...argv.slice(1)] : [...argv, "--json"]);
   test.each(BAD)("%j with --json", async (argv, errorCode, reason) => {
     const { code, out, err } = await runCli(withJson(argv));
     expect(code).toBe(2);
@@ -162,7 +177,7 @@ describe("--version and --help", () => {
     expect(await runCli([flag])).toEqual({ code: 0, out: `${version}\n`, err: "" });
   });
 
-  test.each([["plan"], ["render"], ["lint"], ["check"]])("%s --help documents the verb and --json, exit 0", async (verb) => {
+  test.each([["plan"], ["render"], ["lint"], ["check"], ["init"]])("%s --help documents the verb and --json, exit 0", async (verb) => {
     const { code, out } = await runCli([verb, "--help"]);
     expect(code).toBe(0);
     expect(out).toMatch(new RegExp(`^Usage: mta-sts ${verb}`));

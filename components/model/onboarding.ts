@@ -123,7 +123,10 @@ export function onboardDomain(observation: DomainObservation, options: Onboardin
   const failed = [observation.mx, observation.stsTxt, observation.tlsRptTxt, observation.policyHostAddresses, ...(observation.exists ? [observation.exists] : [])].filter(
     (o): o is { ok: false; error: string } => !o.ok,
   );
-  if (failed.length > 0) return { kind: "failed", domain, reason: failed.map((f) => f.error).join("; ") };
+  if (failed.length > 0) {
+    const more = failed.length > 1 ? ` (and ${failed.length - 1} more question${failed.length > 2 ? "s" : ""} without an answer)` : "";
+    return { kind: "failed", domain, reason: `${failed[0].error}${more}` };
+  }
 
   const mxRecords = (observation.mx as { value: readonly { priority: number; exchange: string }[] }).value;
   const notes: string[] = [];
