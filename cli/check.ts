@@ -9,6 +9,7 @@
 import { Command, Option } from "commander";
 import { createDnsLookup, parseServerAddress } from "../components/check/dns-lookup";
 import { fetchPolicy } from "../components/check/fetch-policy";
+import { probeStarttls } from "../components/check/smtp-starttls";
 import { formatReport } from "../components/check/report";
 import { CheckCouldNotRun, CheckIo, runCheck } from "../components/check/run-check";
 import { normaliseHostname } from "../components/model/hostname";
@@ -25,11 +26,13 @@ export interface CheckCliDeps {
   io(options: { resolver?: string; timeoutMs: number }): CheckIo;
   /** Port of the policy host; 443 except for test servers. */
   httpsPort?: number;
+  /** Port of the MX hosts; 25 except for test servers. */
+  smtpPort?: number;
 }
 
 export const defaultCheckDeps: CheckCliDeps = {
   loadRenderedDomains,
-  io: ({ resolver, timeoutMs }) => ({ dns: createDnsLookup({ server: resolver, timeoutMs }), fetchPolicy }),
+  io: ({ resolver, timeoutMs }) => ({ dns: createDnsLookup({ server: resolver, timeoutMs }), fetchPolicy, probeMx: probeStarttls }),
 };
 
 /** `--timeout` bounds, in seconds: below 0.1 s not even a local resolver answers reliably. */
@@ -44,6 +47,7 @@ interface CheckFlags {
   expect?: string;
   stack?: string;
   timeout: string;
+  skipMxTls?: boolean;
 }
 
 /** `--timeout` in milliseconds, or a usage error saying what the range is. */
@@ -79,8 +83,9 @@ export function registerCheck(program: Command, ctx: CliContext, deps: CheckCliD
     .option("-s, --stack <file>", "the stack config the domain is deployed from: also fail when the live policy, id or records differ from what it renders")
     .option("--expect <config file>", "the same as --stack")
     .addOption(
-      new Option("--timeout <seconds>", `time limit of each DNS question and of the policy fetch, ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}`).default(String(DEFAULT_TIMEOUT_SECONDS)),
+      new Option("--timeout <seconds>", `time limit of each DNS question, of the policy fetch and of each MX host's exchange, ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}`).default(String(DEFAULT_TIMEOUT_SECONDS)),
     )
+    .option("--skip-mx-tls", "do not connect to the MX hosts on port 25 (for networks that block outbound port 25)")
     .action(async (domainArg: string | undefined, flags: CheckFlags) => {
       if (domainArg === undefined) {
         if (flags.stack !== undefined) {
@@ -116,7 +121,7 @@ export function registerCheck(program: Command, ctx: CliContext, deps: CheckCliD
       }
       let report;
       try {
-        report = await runCheck({ domain, expect, ca, timeoutMs, httpsPort: deps.httpsPort }, deps.io({ resolver: flags.resolver, timeoutMs }));
+        report = await runCheck({ domain, expect, ca, timeoutMs, httpsPort: deps.httpsPort, smtpPort: deps.smtpPort, skipMxTls: flags.skipMxTls === true }, deps.io({ resolver: flags.resolver, timeoutMs }));
       } catch (err) {
         if (err instanceof CheckCouldNotRun) throw new CliError("dns", err.message);
         throw err;
