@@ -55,7 +55,7 @@ afterAll(async () => {
 afterEach(stopCliProcesses);
 
 const deps = () => ({ init: { ...defaultInitDeps, httpsPort: https.port, now: () => new Date("2026-12-01T10:00:00Z") } });
-const init = (...args: string[]) => runCli(["init", "--resolver", dns.address, "--ca-file", caPath, "--timeout", "0.5", ...args], "", deps());
+const init = (...args: string[]) => runCli(["init", "--resolver", dns.address, "--ca-file", caPath, "--timeout", "2", ...args], "", deps());
 
 /** The stack config the text holds, validated as `plan` and the program validate it. */
 function validated(text: string) {

@@ -164,7 +164,7 @@ export function judgeMxHost(host: string, outcome: MxHostOutcome, policy: MxPoli
   const admitted = policy && policy.mode !== "none" ? (admitting ? `, which the policy's mx pattern "${admitting}" admits` : "; no mx pattern of the policy admits the host (see mx-coverage)") : "";
   if (cert.matchesHost) add("mx-certificate-name", "pass", `the certificate is valid for ${host}${admitted}`);
   else {
-    add("mx-certificate-name", severe, `the certificate does not name ${host} (subject ${cert.subject}; ${cert.subjectAltName ?? "no subjectAltName"}); ${consequence}`, `issue a certificate whose subjectAltName includes DNS:${host}`);
+    add("mx-certificate-name", severe, `the certificate does not name ${host} (subject ${cert.subject}; ${briefNames(cert.subjectAltName)}); ${consequence}`, `issue a certificate whose subjectAltName includes DNS:${host}`);
   }
   const { band, days } = expiryBand(cert, now);
   const until = cert.validTo.toISOString();
@@ -175,4 +175,11 @@ export function judgeMxHost(host: string, outcome: MxHostOutcome, policy: MxPoli
     add("mx-certificate-expiry", severe, `${why}; ${consequence}`, `${renew} now; automate renewal`);
   }
   return findings;
+}
+
+/** A subjectAltName as a reader needs it: a shared MX certificate can name hundreds of hosts. */
+function briefNames(subjectAltName: string | undefined): string {
+  if (!subjectAltName) return "no subjectAltName";
+  const names = subjectAltName.split(", ");
+  return names.length <= 5 ? subjectAltName : `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`;
 }
