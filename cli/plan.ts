@@ -13,13 +13,11 @@
 import { Command } from "commander";
 import { ConfigIssue, domainWarningText } from "../components/model/config";
 import { renderMailDomain } from "../components/model/rendered";
-import { componentNames, SHARED_AWS_HOST_NAME } from "../components/stack/declare-domains";
 import { DomainDeployment } from "../components/stack/stack-config";
 import { terminalLines } from "../components/terminal-text";
 import { loadDomainDeployments, readStackConfigFile } from "./config-file";
 import { CliContext } from "./exit-codes";
 import { formatJson } from "./json-output";
-import { runProgramOffline } from "./plan-engine";
 import { buildPlan, planToText } from "./plan-report";
 import { stackFileOption } from "./stack-option";
 import { collect, REVIEW_FAILED, ReviewOptions, startReview } from "./plan-review-command";
@@ -41,6 +39,10 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       const review = startReview(ctx, { ...options, stack: file });
       if (review === REVIEW_FAILED) return;
       const rendered = domains.map((d) => renderMailDomain(d.intent));
+      // Loaded here, not at the top: the Pulumi SDK and providers take seconds to load, which every
+      // other verb (a fleet check from cron among them) would otherwise pay at start-up.
+      const { runProgramOffline } = await import("./plan-engine");
+      const { componentNames, SHARED_AWS_HOST_NAME } = await import("../components/stack/declare-domains");
       const run = await runProgramOffline(readStackConfigFile(file));
       const names = componentNames(domains.map((d) => d.intent.domain));
       // With mta-sts:sharedAwsHost, every AWS domain lives in the one shared host component.
