@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `mta-sts <verb>`: plan, render, lint, check. Each verb lives in its own module and registers
+ * `mta-sts <verb>`: plan, render, lint, check, groups, reports, init. Each verb lives in its own module and registers
  * itself here; every verb has `--help`, machine output with `--json`, and the exit codes of
  * `verb-contract.ts` (0 ok, 1 findings, 2 could not run).
  *
@@ -14,6 +14,7 @@ import { MtaStsConfigError } from "../components/model/config";
 import { terminalLines } from "../components/terminal-text";
 import { CheckCliDeps, defaultCheckDeps, registerCheck } from "./check";
 import { registerGroups } from "./groups";
+import { defaultInitDeps, InitCliDeps, registerInit } from "./init";
 import { processContext } from "./context";
 import { CliContext, CliError, EXIT_COULD_NOT_RUN, EXIT_OK } from "./verb-contract";
 import { formatJsonError, jsonRequested } from "./json-output";
@@ -26,9 +27,10 @@ import { registerReports } from "./reports";
 /** What the verbs reach outside the process through; tests replace parts of it. */
 export interface CliDeps {
   readonly check: CheckCliDeps;
+  readonly init: InitCliDeps;
 }
 
-export const defaultCliDeps: CliDeps = { check: defaultCheckDeps };
+export const defaultCliDeps: CliDeps = { check: defaultCheckDeps, init: defaultInitDeps };
 
 export function buildProgram(ctx: CliContext, deps: CliDeps = defaultCliDeps): Command {
   // Commander's own error output (the message, then the whole help) is switched off: `main`
@@ -45,6 +47,7 @@ export function buildProgram(ctx: CliContext, deps: CliDeps = defaultCliDeps): C
   registerCheck(program, ctx, deps.check);
   registerGroups(program, ctx);
   registerReports(program, ctx);
+  registerInit(program, ctx, deps.init);
   // Sub-commands inherit output and exit handling.
   for (const command of program.commands) command.configureOutput(output).exitOverride();
   return program;

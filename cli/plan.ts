@@ -14,14 +14,12 @@
 import { Command } from "commander";
 import { ConfigIssue, domainWarningText } from "../components/model/config";
 import { renderMailDomain } from "../components/model/rendered";
-import { domainComponentNames } from "../components/stack/declare-domains";
 import { DomainDeployment } from "../components/stack/stack-config";
 import { stackQuotaWarnings } from "../components/stack/stack-groups";
 import { terminalLines } from "../components/terminal-text";
 import { loadDomainDeployments, readStackConfigFile } from "./config-file";
 import { CliContext } from "./verb-contract";
 import { formatJson } from "./json-output";
-import { runProgramOffline } from "./plan-engine";
 import { buildPlan, planToText } from "./plan-report";
 import { stackFileOption } from "./stack-option";
 import { collect, ReviewOptions, startReview } from "./plan-review-command";
@@ -44,6 +42,10 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       // The base is planned in a child process while this one plans the head.
       const review = startReview(ctx, { ...options, stack: file });
       const rendered = domains.map((d) => renderMailDomain(d.intent));
+      // Loaded here, not at the top: the Pulumi SDK and providers take seconds to load, which every
+      // other verb (a fleet check from cron among them) would otherwise pay at start-up.
+      const { runProgramOffline } = await import("./plan-engine");
+      const { domainComponentNames } = await import("../components/stack/declare-domains");
       const run = await runProgramOffline(readStackConfigFile(file));
       const names = domainComponentNames(domains, sharedAwsHost);
       const plan = buildPlan(file, domains, rendered, names, run.resources, [...warnings, ...quotaWarnings, ...programOnlyWarnings(domains, warnings, run.warnings)]);

@@ -15,6 +15,7 @@ import { splitTxtValue } from "../components/model/records";
 import { renderMailDomain } from "../components/model/rendered";
 import { startDnsServer, TestDnsServer } from "./support/dns-server";
 import { createTestCa, serve, startHttpsServer, TestCa, TestHttpsServer } from "./support/https-server";
+import { SmtpStandIn, startSmtpServer } from "./support/smtp-server";
 
 const configYaml = `domains:
   - domain: example.test
@@ -33,6 +34,7 @@ let dir: string;
 let ca: TestCa;
 let dns: TestDnsServer;
 let https: TestHttpsServer;
+let smtp: SmtpStandIn;
 let configPath: string;
 
 beforeAll(async () => {
@@ -45,6 +47,8 @@ beforeAll(async () => {
     [rendered.tlsRptRecordName]: { TXT: [splitTxtValue(rendered.tlsRptRecord!)] },
     [rendered.domain]: { MX: [{ priority: 10, exchange: "mx1.example.test" }] },
     [rendered.policyHost]: { A: ["127.0.0.1"] },
+    // The MX host, on the SMTP stand-in: STARTTLS with a certificate from the test CA.
+    "mx1.example.test": { A: ["127.0.0.1"] },
     // The same deployment, but its MX list has grown a host the enforce policy lacks.
     "_mta-sts.grown.test": { TXT: [[rendered.stsRecord]] },
     "grown.test": { MX: [{ priority: 10, exchange: "mx1.example.test" }, { priority: 20, exchange: "mx2.grown.test" }] },
@@ -54,11 +58,13 @@ beforeAll(async () => {
   });
   const certificate = ca.issue("cli", [rendered.policyHost, "mta-sts.grown.test"]);
   https = await startHttpsServer({ [rendered.policyHost]: { certificate, handler: serve(rendered.policyText) }, "mta-sts.grown.test": { certificate, handler: serve(rendered.policyText) } });
+  smtp = await startSmtpServer({ certificates: { "mx1.example.test": ca.issue("mx1", ["mx1.example.test"]) } });
 });
 
 afterAll(async () => {
   await dns?.close();
   await https?.close();
+  await smtp?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -68,7 +74,7 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
   let err = "";
   const ctx: CliContext = { exitCode: 0, out: (t) => void (out += t), err: (t) => void (err += t), readStdin: async () => "" };
   const program = new Command("mta-sts").exitOverride().configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
-  registerCheck(program, ctx, { ...defaultCheckDeps, httpsPort: https.port }).exitOverride();
+  registerCheck(program, ctx, { ...defaultCheckDeps, httpsPort: https.port, smtpPort: smtp.port }).exitOverride();
   try {
     await program.parseAsync(args, { from: "user" });
     return { code: ctx.exitCode, out, err };
@@ -89,6 +95,50 @@ describe("mta-sts check: exit codes 0 ok / 1 findings / 2 could not run", () => 
     expect(lines.slice(1, -1).every((l) => /^PASS [a-z-]+ +\S/.test(l))).toBe(true);
     expect(lines.some((l) => l.startsWith("PASS mx-coverage"))).toBe(true);
     expect(lines[lines.length - 1]).toMatch(/^OK: 0 failed, 0 warning\(s\), \d+ passed, 0 skipped$/);
+  });
+
+  test("the MX host is connected to: STARTTLS, TLS, its certificate's chain, name and expiry, one PASS line each", async () => {
+    const { out } = await run("check", "example.test", ...lab());
+    expect(out).toMatch(/^PASS mx-starttls +mx1\.example\.test: offers STARTTLS at 127\.0\.0\.1 port \d+ \(RFC 3207\)$/m);
+    expect(out).toMatch(/^PASS mx-tls +mx1\.example\.test: TLSv1\.3 after STARTTLS/m);
+    expect(out).toMatch(/^PASS mx-certificate-name +mx1\.example\.test: the certificate is valid for mx1\.example\.test, which the policy's mx pattern "mx1\.example\.test" admits$/m);
+    expect(out).toMatch(/^PASS mx-certificate-expiry /m);
+  });
+
+  test("--skip-mx-tls: no connection to the MX hosts, one SKIP line saying so", async () => {
+    const before = smtp.sessions.length;
+    const { code, out } = await run("check", "example.test", ...lab(), "--skip-mx-tls");
+    expect(code).toBe(0);
+    expect(smtp.sessions.length).toBe(before);
+    expect(out).toMatch(/^SKIP mx-starttls +not checked: the MX hosts were not connected to \(--skip-mx-tls\)$/m);
+    expect(out).not.toMatch(/mx-certificate/);
+  });
+
+  test("an MX host that is not reachable from here is a WARN, not a failure: exit 0", async () => {
+    const closed = smtp.port;
+    await smtp.close();
+    try {
+      const { code, out } = await run("check", "example.test", ...lab());
+      expect(code).toBe(0);
+      expect(out).toMatch(new RegExp(`^WARN mx-starttls +mx1\\.example\\.test: not reachable from here: mx1\\.example\\.test \\(127\\.0\\.0\\.1\\) port ${closed}: .*ECONNREFUSED.*; fix: run check where outbound port 25 is open`, "m"));
+      expect(out).toMatch(/^OK: 0 failed, 1 warning\(s\)/m);
+    } finally {
+      smtp = await startSmtpServer({ certificates: { "mx1.example.test": ca.issue("mx1-again", ["mx1.example.test"]) } });
+    }
+  });
+
+  test("an MX certificate that names another host fails an enforce domain: exit 1", async () => {
+    const other = await startSmtpServer({ certificates: { "someone-else.test": ca.issue("someone-else", ["someone-else.test"]) } });
+    const saved = smtp;
+    smtp = other;
+    try {
+      const { code, out } = await run("check", "example.test", ...lab());
+      expect(code).toBe(1);
+      expect(out).toMatch(/^FAIL mx-certificate-name +mx1\.example\.test: the certificate does not name mx1\.example\.test \(subject CN=someone-else\.test; DNS:someone-else\.test\); senders enforcing the policy refuse this MX host, so mail to it bounces \(RFC 8461 §4\.2\); fix: issue a certificate whose subjectAltName includes DNS:mx1\.example\.test$/m);
+    } finally {
+      smtp = saved;
+      await other.close();
+    }
   });
 
   test("an uncovered MX in enforce exits 1; the finding line starts with FAIL and carries the fix", async () => {
@@ -197,13 +247,6 @@ describe("mta-sts check --stack FILE: the stack the domain is deployed from", ()
     const { code, err } = await run("check", "example.test", ...lab(), "--stack", configPath, "--expect", join(dir, "other.yaml"));
     expect(code).toBe(2);
     expect(err).toMatch(/--stack .* and --expect .* name two files; give one/);
-  });
-
-  test("without a domain it is the fleet check, not available yet: exit 2 saying so", async () => {
-    const { code, out, err } = await run("check", "--stack", configPath);
-    expect(code).toBe(2);
-    expect(out).toBe("");
-    expect(err).toMatch(/checking every domain of a stack .* is not available yet; check one domain against it: `mta-sts check <domain> --stack /);
   });
 });
 

@@ -30,7 +30,7 @@ afterEach(stopCliProcesses);
 
 /** [argv, the code --json reports, what the one line says, the verb whose --help it points to] */
 const BAD: [string[], ErrorCode, RegExp, string | undefined][] = [
-  [[], "usage", /^give a verb: plan, render, lint, check, groups/, ""],
+  [[], "usage", /^give a verb: plan, render, lint, check, groups, reports, init(;|$)/, ""],
   [["bogus"], "usage", /^unknown command 'bogus'/, ""],
   [["--bogus"], "usage", /^unknown option '--bogus'/, ""],
   [["lint", "--bogus"], "usage", /^unknown option '--bogus'/, "lint"],
@@ -38,7 +38,7 @@ const BAD: [string[], ErrorCode, RegExp, string | undefined][] = [
   [["lint", "--kind"], "usage", /^option '--kind <kind>' argument missing/, "lint"],
   [["lint", "--kind", "spf"], "usage", /Allowed choices are auto, policy, sts, tlsrpt/, "lint"],
   [["lint", "a.txt", "b.txt"], "usage", /^too many arguments for 'lint'/, "lint"],
-  [["check"], "usage", /^missing the domain to check/, "check"],
+  [["check"], "usage", /^missing the domain to check, e\.g\. `mta-sts check example\.com`, or --stack <file> to check every domain of a stack/, "check"],
   [["check", "not a domain"], "usage", /^domain "not a domain" contains white space/, "check"],
   [["check", "example.com", "--resolver", "999.1.1.1"], "usage", /^--resolver "999\.1\.1\.1" is not an address/, "check"],
   [["check", "example.com", "--resolver", "[:::]"], "usage", /^--resolver "\[:::\]" is not an address/, "check"],
@@ -46,7 +46,13 @@ const BAD: [string[], ErrorCode, RegExp, string | undefined][] = [
   [["check", "example.com", "--resolver"], "usage", /^option '--resolver <address>' argument missing/, "check"],
   [["check", "example.com", "--timeout", "1e-9"], "usage", /^--timeout "1e-9" is too short: the minimum is 0\.1 s/, "check"],
   [["check", "example.com", "--timeout", "0"], "usage", /^--timeout "0" is too short/, "check"],
-  [["check", "--stack", "Pulumi.example.yaml"], "usage", /^checking every domain of a stack .* is not available yet/, "check"],
+  [["check", "example.com", "--prometheus", "x.prom"], "usage", /^--prometheus is for checking every domain of a stack \(--stack <file> without a domain\); leave it out when checking example\.com/, "check"],
+  [["check", "example.com", "--concurrency", "4"], "usage", /^--concurrency is for checking every domain of a stack/, "check"],
+  [["check", "--stack", "Pulumi.example.yaml", "--concurrency", "0"], "usage", /^--concurrency 0 is out of range; give a whole number from 1 to 256 \(the default is 16\)/, "check"],
+  [["check", "--stack", "Pulumi.example.yaml", "--domain-timeout", "0.5"], "usage", /^--domain-timeout 0\.5 is out of range; give 1 to 600 seconds \(the default is 60\)/, "check"],
+  [["check", "--stack", "Pulumi.example.yaml", "--domain-timeout", "soon"], "usage", /^--domain-timeout "soon" is not a number of seconds/, "check"],
+  [["check", "--stack", "a.yaml", "--expect", "b.yaml"], "usage", /^--stack a\.yaml and --expect b\.yaml name two files; give one/, "check"],
+  [["check", "--stack", "missing.yaml"], "io", /^cannot read missing\.yaml: ENOENT$/, undefined],
   [["plan"], "usage", /^plan needs the stack config file: --stack <file>/, "plan"],
   [["render"], "usage", /^render needs the stack config file: --stack <file>/, "render"],
   [["render", "--stack", "a.yaml", "--config", "b.yaml"], "usage", /^--stack a\.yaml and --config b\.yaml name two files/, "render"],
@@ -62,6 +68,21 @@ const BAD: [string[], ErrorCode, RegExp, string | undefined][] = [
   [["groups", "--stack", "missing.yaml"], "io", /^cannot read missing\.yaml: ENOENT$/, undefined],
   [["groups", "--stack", fixture("not-yaml.yaml")], "config", /not-yaml\.yaml is not valid YAML/, undefined],
   [["groups", "--stack", fixture("Pulumi.stack.yaml"), "--quota", "functions=200"], "usage", /^unknown option .--quota./, "groups"],
+  [["init"], "usage", /^give the domains to onboard, e\.g\. `mta-sts init example\.com example\.org`, or --domains-file <file>(;|$)/, "init"],
+  [["init", "not a domain"], "usage", /^argument 1: domain "not a domain" contains white space/, "init"],
+  [["init", "a.test", "A.test."], "usage", /^argument 2: a\.test is already given \(argument 1\); give each domain once(;|$)/, "init"],
+  [["init", "a.test", "--rua", "ftp://x"], "usage", /^--rua "ftp:\/\/x": "ftp:\/\/x" uses the scheme "ftp:", which is neither mailto: nor https:/, "init"],
+  [["init", "a.test", "--concurrency", "0"], "usage", /^--concurrency 0 is out of range; give a whole number from 1 to 256 \(the default is 16\)(;|$)/, "init"],
+  [["init", "a.test", "--concurrency", "many"], "usage", /^--concurrency "many" is not a whole number/, "init"],
+  [["init", "a.test", "--host", "gcp"], "usage", /Allowed choices are aws, cloudflare-worker, cloudflare-pages/, "init"],
+  [["init", "a.test", "--host", "cloudflare-worker"], "usage", /^the records go to Cloudflare, whose zone ids DNS cannot tell: give --cloudflare-zones <file>/, "init"],
+  [["init", "a.test", "--cloudflare-account-id", "01a7362d577a6c3019a474fd6f485823"], "usage", /^--cloudflare-account-id is only used by --host cloudflare-worker and cloudflare-pages/, "init"],
+  [["init", "a.test", "--group-size", "5"], "usage", /^--group-size and --group-count are for --shared-aws-host/, "init"],
+  [["init", "a.test", "--shared-aws-host", "--group-size", "101"], "usage", /^--group-size 101 is out of range; give a whole number from 1 to 100/, "init"],
+  [["init", "a.test", "--resolver", "999.1.1.1"], "usage", /^--resolver "999\.1\.1\.1" is not an address/, "init"],
+  [["init", "a.test", "--timeout", "0"], "usage", /^--timeout "0" is too short/, "init"],
+  [["init", "--domains-file", "missing.txt"], "io", /^cannot read --domains-file missing\.txt: ENOENT$/, undefined],
+  [["init", "a.test", "--dns", "cloudflare", "--cloudflare-zones", "missing.yaml"], "io", /^cannot read --cloudflare-zones missing\.yaml: ENOENT$/, undefined],
 ];
 
 describe("a command that cannot run: exit 2, one line, no stack trace", () => {
@@ -113,7 +134,7 @@ describe("a command that cannot run: exit 2, one line, no stack trace", () => {
 
 describe("--json: one JSON object on stdout on every exit", () => {
   // --json right after the verb, so that it is not taken as the value of an option missing one.
-  const withJson = (argv: string[]) => (["plan", "render", "lint", "check"].includes(argv[0]) ? [argv[0], "--json", ...argv.slice(1)] : [...argv, "--json"]);
+  const withJson = (argv: string[]) => (["plan", "render", "lint", "check", "init"].includes(argv[0]) ? [argv[0], "--json", ...argv.slice(1)] : [...argv, "--json"]);
   test.each(BAD)("%j with --json", async (argv, errorCode, reason) => {
     const { code, out, err } = await runCli(withJson(argv));
     expect(code).toBe(2);
@@ -170,7 +191,7 @@ describe("--version and --help", () => {
     expect(await runCli([flag])).toEqual({ code: 0, out: `${version}\n`, err: "" });
   });
 
-  test.each([["plan"], ["render"], ["lint"], ["check"], ["groups"]])("%s --help documents the verb and --json, exit 0", async (verb) => {
+  test.each([["plan"], ["render"], ["lint"], ["check"], ["groups"], ["init"]])("%s --help documents the verb and --json, exit 0", async (verb) => {
     const { code, out } = await runCli([verb, "--help"]);
     expect(code).toBe(0);
     expect(out).toMatch(new RegExp(`^Usage: mta-sts ${verb}`));

@@ -32,6 +32,29 @@ export function daysUntil(validTo: Date, now: Date): number {
   return Math.floor((validTo.getTime() - now.getTime()) / DAY_MS);
 }
 
+/**
+ * Where a certificate's validity stands at `now`, by the thresholds above: the one reading of
+ * them, for the policy host's certificate and the MX hosts' alike.
+ * - `not-yet-valid`, `expired`, `under-fail` (fewer than CERT_FAIL_DAYS left): a failure;
+ * - `under-warn` (fewer than CERT_WARN_DAYS left): a warning;
+ * - `ok`.
+ */
+export type ExpiryBand = "not-yet-valid" | "expired" | "under-fail" | "under-warn" | "ok";
+
+export function expiryBand(validity: { readonly validFrom: Date; readonly validTo: Date }, now: Date): { band: ExpiryBand; days: number } {
+  const days = daysUntil(validity.validTo, now);
+  if (now.getTime() < validity.validFrom.getTime()) return { band: "not-yet-valid", days };
+  if (now.getTime() > validity.validTo.getTime()) return { band: "expired", days };
+  if (days < CERT_FAIL_DAYS) return { band: "under-fail", days };
+  if (days < CERT_WARN_DAYS) return { band: "under-warn", days };
+  return { band: "ok", days };
+}
+
+/** A readable reason for OpenSSL's verification code (`CERT_HAS_EXPIRED` → "a certificate in the chain has expired"). */
+export function chainReason(code: string): string {
+  return CHAIN_REASONS[code] ?? "verification failed";
+}
+
 /** The three certificate findings: `certificate-chain`, `certificate-name`, `certificate-expiry`. */
 export function judgeCertificate(cert: ServedCertificate, host: string, now: Date): CheckFinding[] {
   const findings: CheckFinding[] = [];
@@ -44,7 +67,7 @@ export function judgeCertificate(cert: ServedCertificate, host: string, now: Dat
     findings.push({
       check: "certificate-chain",
       status: "fail",
-      message: `the certificate is not trusted: ${CHAIN_REASONS[code] ?? "verification failed"} (${code}); senders must refuse the policy (RFC 8461 §3.3)`,
+      message: `the certificate is not trusted: ${chainReason(code)} (${code}); senders must refuse the policy (RFC 8461 §3.3)`,
       fix: renew,
     });
   }
@@ -60,15 +83,15 @@ export function judgeCertificate(cert: ServedCertificate, host: string, now: Dat
     });
   }
 
-  const days = daysUntil(cert.validTo, now);
+  const { band, days } = expiryBand(cert, now);
   const until = cert.validTo.toISOString();
-  if (now.getTime() < cert.validFrom.getTime()) {
+  if (band === "not-yet-valid") {
     findings.push({ check: "certificate-expiry", status: "fail", message: `the certificate is not valid before ${cert.validFrom.toISOString()}; senders refuse it until then (RFC 8461 §3.3)`, fix: "check the server clock and the certificate's notBefore" });
-  } else if (now.getTime() > cert.validTo.getTime()) {
+  } else if (band === "expired") {
     findings.push({ check: "certificate-expiry", status: "fail", message: `the certificate expired on ${until}; senders refuse the policy and, once their cached copy's max_age runs out, lose it (RFC 8461 §3.3)`, fix: renew });
-  } else if (days < CERT_FAIL_DAYS) {
+  } else if (band === "under-fail") {
     findings.push({ check: "certificate-expiry", status: "fail", message: `the certificate expires in ${days} day(s), on ${until} (under ${CERT_FAIL_DAYS} days)`, fix: `${renew} now; automate renewal` });
-  } else if (days < CERT_WARN_DAYS) {
+  } else if (band === "under-warn") {
     findings.push({ check: "certificate-expiry", status: "warn", message: `the certificate expires in ${days} days, on ${until} (under ${CERT_WARN_DAYS} days)`, fix: `renew the certificate of ${host} soon; check that automatic renewal works` });
   } else {
     findings.push({ check: "certificate-expiry", status: "pass", message: `the certificate is valid for ${days} more days, until ${until}` });

@@ -161,7 +161,8 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
-function describeCertificate(cert: X509Certificate, host: string, socket: TLSSocket): ServedCertificate {
+/** A peer certificate and node's verdict on its chain, judged for `host` (also used for MX hosts after STARTTLS). */
+export function describeCertificate(cert: X509Certificate, host: string, socket: TLSSocket): ServedCertificate {
   const chainError = socket.authorizationError;
   return {
     subject: cert.subject.replace(/\n/g, ", "),

@@ -8,6 +8,7 @@
  *   deployment differs from the config (`--expect`);
  * - `skip`: could not be checked because an earlier check failed (the reason says which).
  */
+import type { MxHostLive } from "./mx-tls";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
@@ -16,6 +17,8 @@ export interface CheckFinding {
   /** Stable identifier of the check, e.g. `certificate-expiry` (documented in the README). */
   readonly check: string;
   readonly status: CheckStatus;
+  /** The MX host a per-host finding (`mx-*`) is about. */
+  readonly host?: string;
   /** What was found and why it matters, with the RFC section. */
   readonly message: string;
   /** What to change, when the status is warn or fail. */
@@ -49,6 +52,8 @@ export interface CheckReport {
     readonly policy?: LivePolicy;
     readonly certificateValidTo?: string;
     readonly daysUntilCertificateExpiry?: number;
+    /** Each MX host connected to (STARTTLS on port 25), unless the MX checks were skipped. */
+    readonly mxTls?: readonly MxHostLive[];
   };
 }
 

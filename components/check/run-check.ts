@@ -5,8 +5,9 @@
  * local test server on random ports and the network-namespace lab.
  *
  * Order, as a sender goes: `_mta-sts` TXT → policy host addresses → HTTPS (TLS, certificate,
- * status, type, size, time) → policy grammar → live MX against the policy's patterns; then the
- * TLS-RPT record, then, with an expected rendering, drift. A check that cannot run because an
+ * status, type, size, time) → policy grammar → live MX against the policy's patterns → each MX
+ * host's STARTTLS and certificate (mx-tls.ts); then the TLS-RPT record, then, with an expected
+ * rendering, drift. A check that cannot run because an
  * earlier one failed is reported as `skip` with the reason. Where a sender would stop (no record,
  * two records), we keep going so that one run shows every problem.
  */
@@ -18,6 +19,8 @@ import { daysUntil, judgeCertificate } from "./certificate";
 import { DnsLookup, DnsLookupError } from "./dns-lookup";
 import { FetchPolicyResult, PolicyFetcher } from "./fetch-policy";
 import { CheckFinding, CheckReport, summarise } from "./findings";
+import { checkMxTls, MxHostLive } from "./mx-tls";
+import type { StarttlsProber } from "./smtp-starttls";
 
 export interface CheckOptions {
   /** The mail domain, already an A-label (`normaliseHostname`). */
@@ -32,11 +35,17 @@ export interface CheckOptions {
   readonly httpsPort?: number;
   /** The current time, for certificate expiry. Defaults to now. */
   readonly now?: Date;
+  /** Port of the MX hosts. Defaults to 25; other values are for test servers. */
+  readonly smtpPort?: number;
+  /** Do not connect to the MX hosts (`--skip-mx-tls`): reported as one skipped check. */
+  readonly skipMxTls?: boolean;
 }
 
 export interface CheckIo {
   readonly dns: DnsLookup;
   readonly fetchPolicy: PolicyFetcher;
+  /** STARTTLS to each MX host (mx-tls.ts); without it, the MX hosts are not connected to. */
+  readonly probeMx?: StarttlsProber;
 }
 
 /** The check could not start (the DNS gave no answer at all): exit code 2, not a finding. */
@@ -152,6 +161,15 @@ export async function runCheck(options: CheckOptions, io: CheckIo): Promise<Chec
     else findings.push(mxCoverage(domain, policy, mxHosts));
   }
 
+  // RFC 8461 §4.2: what each MX host presents after STARTTLS.
+  let mxTls: MxHostLive[] | undefined;
+  if (options.skipMxTls) skip("mx-starttls", "the MX hosts were not connected to (--skip-mx-tls)");
+  else if (io.probeMx) {
+    const checked = await checkMxTls(mxHosts, policy, { dns: io.dns, probe: io.probeMx }, { ca: options.ca, timeoutMs: options.timeoutMs, port: options.smtpPort, now });
+    findings.push(...checked.findings);
+    mxTls = checked.live;
+  }
+
   // RFC 8460 §3: TXT at _smtp._tls.<domain>; optional, but valid if present.
   const tlsRptName = `_smtp._tls.${domain}`;
   let tlsRptTxt: string[][] = [];
@@ -187,6 +205,7 @@ export async function runCheck(options: CheckOptions, io: CheckIo): Promise<Chec
       policyHostAddresses: addresses,
       ...(policy ? { policy: { mode: policy.mode, mx: policy.mx, maxAge: policy.maxAge } } : {}),
       ...(certificateValidTo ? { certificateValidTo: certificateValidTo.toISOString(), daysUntilCertificateExpiry: daysUntil(certificateValidTo, now) } : {}),
+      ...(mxTls ? { mxTls } : {}),
     },
   };
 }

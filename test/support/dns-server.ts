@@ -24,6 +24,11 @@ export interface TestDnsServer {
   readonly address: string;
   zone: Zone;
   mode: "answer" | "servfail" | "drop";
+  /**
+   * Names (and every name below them) answered as if `mode` were the given one: a domain whose
+   * DNS times out or fails while the rest of the zone answers.
+   */
+  failing: Record<string, "servfail" | "drop">;
   /** Questions received, as `TYPE name`. */
   readonly queries: string[];
   close(): Promise<void>;
@@ -110,15 +115,19 @@ export async function startDnsServer(zone: Zone = {}): Promise<TestDnsServer> {
     address: "",
     zone,
     mode: "answer",
+    failing: {},
     queries: [],
     close: () => new Promise((resolve) => socket.close(() => resolve())),
   };
   socket.on("message", (msg: Buffer, from: RemoteInfo) => {
     try {
       const { name, end } = readName(msg, 12);
-      server.queries.push(`${TYPES[msg.readUInt16BE(end)] ?? msg.readUInt16BE(end)} ${name.toLowerCase()}`);
-      if (server.mode === "drop") return;
-      socket.send(answer(msg, server.zone, server.mode), from.port, from.address);
+      const lower = name.toLowerCase();
+      server.queries.push(`${TYPES[msg.readUInt16BE(end)] ?? msg.readUInt16BE(end)} ${lower}`);
+      const failing = Object.entries(server.failing).find(([n]) => lower === n || lower.endsWith(`.${n}`))?.[1];
+      const mode = failing ?? server.mode;
+      if (mode === "drop") return;
+      socket.send(answer(msg, server.zone, mode), from.port, from.address);
     } catch {
       // A malformed question gets no answer, as from a real server under attack.
     }

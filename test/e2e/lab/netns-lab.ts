@@ -175,12 +175,18 @@ export function dnsmasqConfig(domains: readonly LabDomain[], options: DnsmasqOpt
  * /.well-known/mta-sts.txt; any other name gets 421 from a default server on `defaultAddress`.
  * Writes the policy files, certificates and temp paths under `dir`.
  */
-export function nginxConfig(dir: string, ca: TestCa, domains: readonly LabDomain[], listen: { addressOf: (d: LabDomain) => string; defaultAddress: string } = { addressOf, defaultAddress: "127.0.0.1" }): string {
+export function nginxConfig(
+  dir: string,
+  ca: TestCa,
+  domains: readonly LabDomain[],
+  listen: { addressOf: (d: LabDomain) => string; defaultAddress: string; certificateOf?: (d: LabDomain) => IssuedCertificate } = { addressOf, defaultAddress: "127.0.0.1" },
+): string {
   const fallback = ca.issue("default-server", ["default.invalid"]);
   mkdirP(join(dir, "policies"));
   mkdirP(join(dir, "nginx-tmp"));
   const servers = domains.map((d) => {
-    const cert = certificateFor(ca, d);
+    // A lab of hundreds of domains shares certificates: one openssl run per domain would take minutes.
+    const cert = listen.certificateOf?.(d) ?? certificateFor(ca, d);
     let location: string;
     if (d.answer.kind === "policy") {
       const file = join(dir, "policies", `${d.domain}.txt`);
@@ -209,7 +215,7 @@ export function nginxConfig(dir: string, ca: TestCa, domains: readonly LabDomain
 daemon off;
 pid ${join(dir, "nginx.pid")};
 error_log ${join(dir, "nginx-error.log")} warn;
-events { worker_connections 64; }
+events { worker_connections 1024; }
 http {
   # The host each request named, so a lab can tell which policy a client fetched.
   log_format lab '$remote_addr $host "$request" $status';
@@ -220,6 +226,7 @@ http {
   uwsgi_temp_path ${tmp}/uwsgi;
   scgi_temp_path ${tmp}/scgi;
   server_names_hash_bucket_size 128;
+  server_names_hash_max_size 16384;
   server_tokens off;
   server {
     listen ${listen.defaultAddress}:443 ssl default_server;

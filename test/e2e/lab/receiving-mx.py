@@ -46,6 +46,8 @@ def main(address, port, hostname, cert, key, inbox):
             lambda: SMTP(handler, hostname=hostname, tls_context=context, require_starttls=False, timeout=60),
             host=address,
             port=int(port),
+            # The fleet lab opens hundreds of connections at once.
+            backlog=1024,
         )
     )
     loop.add_signal_handler(signal.SIGTERM, loop.stop)
