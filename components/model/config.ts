@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { normaliseHostname, normaliseMxPattern } from "./hostname";
-import { canonicalMxPatterns, DEFAULT_MAX_AGE, MAX_AGE_LIMIT, MAX_POLICY_BYTES, PolicyMode, POLICY_MODES } from "./policy";
+import { canonicalMxPatterns, DEFAULT_MAX_AGE, ENFORCE_ADVISED_MAX_AGE, MAX_AGE_LIMIT, MAX_POLICY_BYTES, PolicyMode, POLICY_MODES } from "./policy";
 import { renderMailDomain } from "./rendered";
 
 /** One problem in a config, located by its field path, e.g. `domains[3].policy.mx[1]`. */
@@ -26,7 +26,6 @@ export class MtaStsConfigError extends Error {
 }
 
 const ONE_DAY = 86400;
-const FOURTEEN_DAYS = 14 * ONE_DAY;
 
 const hostnameField = z.string({ error: "must be a host name (text) such as \"example.com\"" }).superRefine((value, ctx) => {
   const result = normaliseHostname(value);
@@ -121,7 +120,7 @@ export function normaliseMailDomain(config: z.output<typeof mailDomainSchema>, p
   // republish every domain that relies on it.
   if (given !== undefined && given < ONE_DAY) {
     warnings.push({ path: at, message: `${given} s is under one day: senders refetch constantly and lose the policy quickly when the policy host is down` });
-  } else if (given !== undefined && policy.mode === "enforce" && given < FOURTEEN_DAYS) {
+  } else if (given !== undefined && policy.mode === "enforce" && given < ENFORCE_ADVISED_MAX_AGE) {
     warnings.push({ path: at, message: `${given} s in enforce mode is under 14 days (1209600 s); RFC 8461 §3.2 recommends weeks so a downgrade attacker cannot outwait the policy` });
   }
   const tlsRpt = config.tlsRpt ? { rua: config.tlsRpt.rua.map((u) => u.trim()) } : undefined;

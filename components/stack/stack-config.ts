@@ -22,6 +22,7 @@ import { dnsResolverIssues } from "../guard/mx-guard";
 import { CloudflareIdKind, cloudflareIdProblem } from "../model/cloudflare-ids";
 import { normaliseHostname } from "../model/hostname";
 import { defaultSiteName, siteNameProblem } from "../model/names";
+import { ROLLOUT_SETTINGS, RolloutSetting } from "../model/rollout";
 import {
   closest,
   ConfigIssue,
@@ -70,6 +71,8 @@ const deploymentShape = {
     })
     .optional(),
   adoptExistingRecords: z.boolean({ error: "must be true or false" }).default(false),
+  // Read by `mta-sts promote` only: hold keeps the domain in its mode whatever its reports say.
+  rollout: z.enum(ROLLOUT_SETTINGS, { error: `must be ${ROLLOUT_SETTINGS.join(" or ")} (hold keeps the domain out of mta-sts promote)` }).default("auto"),
   group: z
     .number({ error: "must be a group number (a whole number from 0)" })
     .int({ error: "must be a whole group number" })
@@ -226,6 +229,8 @@ export interface DomainDeployment {
   readonly adoptExistingRecords: boolean;
   /** Pinned group of the shared AWS host, if any. */
   readonly group?: number;
+  /** `rollout`: whether `mta-sts promote` may move the domain (`auto`) or must leave it (`hold`). */
+  readonly rollout: RolloutSetting;
 }
 
 export type StackValidation =
@@ -318,6 +323,7 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
       ...(entry.dnsResolver !== undefined ? { dnsResolver: entry.dnsResolver } : {}),
       adoptExistingRecords: entry.adoptExistingRecords,
       ...(entry.group !== undefined ? { group: entry.group } : {}),
+      rollout: entry.rollout,
     });
   });
 
