@@ -22,6 +22,8 @@ import { registerPlan } from "./plan";
 import { registerRender } from "./render";
 import { packageVersion } from "./version";
 import { registerReports } from "./reports";
+import { registerPromote } from "./promote";
+import { registerDemote } from "./demote";
 
 /** What the verbs reach outside the process through; tests replace parts of it. */
 export interface CliDeps {
@@ -45,6 +47,8 @@ export function buildProgram(ctx: CliContext, deps: CliDeps = defaultCliDeps): C
   registerCheck(program, ctx, deps.check);
   registerGroups(program, ctx);
   registerReports(program, ctx);
+  registerPromote(program, ctx);
+  registerDemote(program, ctx);
   // Sub-commands inherit output and exit handling.
   for (const command of program.commands) command.configureOutput(output).exitOverride();
   return program;

@@ -54,6 +54,18 @@ const BAD: [string[], ErrorCode, RegExp, string | undefined][] = [
   [["render", "--stack", "missing.yaml"], "io", /^cannot read missing\.yaml: ENOENT$/, undefined],
   [["check", "example.com", "--ca-file", "missing.pem"], "io", /^cannot read --ca-file missing\.pem: ENOENT$/, undefined],
   [["render", "--stack", fixture("not-yaml.yaml")], "config", /not-yaml\.yaml is not valid YAML/, undefined],
+  [["promote", "reports/"], "usage", /^required option '-s, --stack <file>' not specified/, "promote"],
+  [["promote", "--stack", fixture("Pulumi.stack.yaml")], "usage", /^missing required argument 'sources'/, "promote"],
+  [["promote", "--stack", fixture("Pulumi.stack.yaml"), "reports/", "--max", "0"], "usage", /^--max "0" must be a whole number from 1/, "promote"],
+  [["promote", "--stack", fixture("Pulumi.stack.yaml"), "reports/", "--only", "nope.example"], "usage", /^--only nope\.example is not a domain of the stack config/, "promote"],
+  [["promote", "--stack", fixture("Pulumi.stack.yaml"), "reports/", "--min-days", "two"], "usage", /^--min-days "two" must be a whole number/, "promote"],
+  [["promote", "--stack", "missing.yaml", "reports/"], "io", /^cannot read missing\.yaml: ENOENT$/, undefined],
+  [["promote", "--stack", fixture("Pulumi.stack.yaml"), "missing-dir"], "io", /^missing-dir: no such file or directory$/, undefined],
+  [["promote", "--stack", fixture("not-yaml.yaml"), "reports/"], "config", /not-yaml\.yaml is not valid YAML/, undefined],
+  [["demote", "example.com"], "usage", /^required option '-s, --stack <file>' not specified/, "demote"],
+  [["demote", "--stack", fixture("Pulumi.stack.yaml")], "usage", /^missing required argument 'domains'/, "demote"],
+  [["demote", "--stack", fixture("Pulumi.stack.yaml"), "not a domain"], "usage", /^domain "not a domain": "not a domain" contains white space/, "demote"],
+  [["demote", "--stack", fixture("Pulumi.stack.yaml"), "nope.example"], "usage", /^nope\.example is not a domain of .*Pulumi\.stack\.yaml/, "demote"],
 ];
 
 describe("a command that cannot run: exit 2, one line, no stack trace", () => {
@@ -162,7 +174,7 @@ describe("--version and --help", () => {
     expect(await runCli([flag])).toEqual({ code: 0, out: `${version}\n`, err: "" });
   });
 
-  test.each([["plan"], ["render"], ["lint"], ["check"]])("%s --help documents the verb and --json, exit 0", async (verb) => {
+  test.each([["plan"], ["render"], ["lint"], ["check"], ["promote"], ["demote"]])("%s --help documents the verb and --json, exit 0", async (verb) => {
     const { code, out } = await runCli([verb, "--help"]);
     expect(code).toBe(0);
     expect(out).toMatch(new RegExp(`^Usage: mta-sts ${verb}`));
@@ -170,7 +182,7 @@ describe("--version and --help", () => {
   });
 
   test("every verb that reads a stack file takes --stack", async () => {
-    for (const verb of ["plan", "render", "check"]) expect((await runCli([verb, "--help"])).out).toMatch(/-s, --stack <file>/);
+    for (const verb of ["plan", "render", "check", "promote", "demote"]) expect((await runCli([verb, "--help"])).out).toMatch(/-s, --stack <file>/);
   });
 });
 
