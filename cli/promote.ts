@@ -57,6 +57,7 @@ export function registerPromote(program: Command, ctx: CliContext, deps: Reports
 
 async function runPromote(sources: string[], flags: PromoteFlags, ctx: CliContext, deps: ReportsCliDeps): Promise<void> {
   // Everything that can be wrong on the command line is found before any report is read.
+  if (flags.dryRun && flags.markSeen) throw new CliError("usage", "--mark-seen flags mails in the mailbox, and --dry-run changes nothing: give one of them");
   const evidencePlan = planEvidence(sources, flags, deps);
   const selection: PromotionSelection = {
     only: flags.only.map((d) => domainArgument(d, "--only")),

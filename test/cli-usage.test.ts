@@ -59,6 +59,7 @@ const BAD: [string[], ErrorCode, RegExp, string | undefined][] = [
   [["promote", "--stack", fixture("Pulumi.stack.yaml"), "reports/", "--max", "0"], "usage", /^--max "0" must be a whole number from 1/, "promote"],
   [["promote", "--stack", fixture("Pulumi.stack.yaml"), "reports/", "--only", "nope.example"], "usage", /^--only nope\.example is not a domain of the stack config/, "promote"],
   [["promote", "--stack", fixture("Pulumi.stack.yaml"), "reports/", "--min-days", "two"], "usage", /^--min-days "two" must be a whole number/, "promote"],
+  [["promote", "--stack", fixture("Pulumi.stack.yaml"), "imaps://tlsrpt@127.0.0.1:1/INBOX", "--dry-run", "--mark-seen"], "usage", /^--mark-seen flags mails in the mailbox, and --dry-run changes nothing/, "promote"],
   [["promote", "--stack", "missing.yaml", "reports/"], "io", /^cannot read missing\.yaml: ENOENT$/, undefined],
   [["promote", "--stack", fixture("Pulumi.stack.yaml"), "missing-dir"], "io", /^missing-dir: no such file or directory$/, undefined],
   [["promote", "--stack", fixture("not-yaml.yaml"), "reports/"], "config", /not-yaml\.yaml is not valid YAML/, undefined],
