@@ -6,6 +6,7 @@
 import { parse as parseYaml } from "yaml";
 import { renderMailDomain, RenderedMailDomain } from "../components/model/rendered";
 import { ConfigIssue } from "../components/model/config";
+import type { YamlPath } from "../components/stack/stack-file-edit";
 import { AwsQuotasConfig, DomainDeployment, SharedAwsHostConfig, StackConfigInput, stackConfigInput, validateStackConfig } from "../components/stack/stack-config";
 import { INPUT_LIMITS, readBoundedFile } from "./bounded-read";
 import { EXIT_COULD_NOT_RUN, UsageError } from "./verb-contract";
@@ -19,7 +20,11 @@ export const CONFIG_NAMESPACE = "mta-sts";
  */
 export function readStackConfigFile(path: string): StackConfigInput {
   // Size and time bounded (bounded-read.ts); a CliError with the code `io` when it cannot be read.
-  const text = readBoundedFile(path, INPUT_LIMITS.stackFile).toString("utf8");
+  return stackConfigFromText(readBoundedFile(path, INPUT_LIMITS.stackFile).toString("utf8"), path);
+}
+
+/** The raw stack config in the text of the file `path` (named in errors), as `readStackConfigFile` reads it. */
+export function stackConfigFromText(text: string, path: string): StackConfigInput {
   let doc: unknown;
   try {
     doc = parseYaml(text);
@@ -36,6 +41,16 @@ export function readStackConfigFile(path: string): StackConfigInput {
     return stackConfigInput(config as Record<string, unknown>, CONFIG_NAMESPACE);
   }
   return stackConfigInput(record);
+}
+
+/**
+ * Where the domain list is in a file `stackConfigFromText` read: `config.mta-sts:domains` in a
+ * Pulumi stack file, `domains` in a plain config file.
+ */
+export function domainsYamlPath(text: string): YamlPath {
+  const doc = parseYaml(text) as unknown;
+  const stackFile = doc !== null && typeof doc === "object" && !Array.isArray(doc) && Object.hasOwn(doc, "config");
+  return stackFile ? ["config", `${CONFIG_NAMESPACE}:domains`] : ["domains"];
 }
 
 /**

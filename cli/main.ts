@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `mta-sts <verb>`: plan, render, lint, check, groups, reports, init. Each verb lives in its own module and registers
+ * `mta-sts <verb>`: plan, render, lint, check, groups, reports, init, promote, demote. Each verb lives in its own module and registers
  * itself here; every verb has `--help`, machine output with `--json`, and the exit codes of
  * `verb-contract.ts` (0 ok, 1 findings, 2 could not run).
  *
@@ -23,6 +23,8 @@ import { registerPlan } from "./plan";
 import { registerRender } from "./render";
 import { packageVersion } from "./version";
 import { registerReports } from "./reports";
+import { registerPromote } from "./promote";
+import { registerDemote } from "./demote";
 
 /** What the verbs reach outside the process through; tests replace parts of it. */
 export interface CliDeps {
@@ -48,6 +50,8 @@ export function buildProgram(ctx: CliContext, deps: CliDeps = defaultCliDeps): C
   registerGroups(program, ctx);
   registerReports(program, ctx);
   registerInit(program, ctx, deps.init);
+  registerPromote(program, ctx);
+  registerDemote(program, ctx);
   // Sub-commands inherit output and exit handling.
   for (const command of program.commands) command.configureOutput(output).exitOverride();
   return program;

@@ -7,58 +7,26 @@
  * Exit codes: 0 no domain is not-ready; 1 a domain is not-ready, or an input that looked like a
  * report could not be read; 2 could not run (bad arguments, no such path, IMAP login failed).
  */
-import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { Command, Option } from "commander";
-import { ConfiguredDomainPolicy, DomainReadiness, ReadinessOptions, TlsRptAggregator } from "../components/model/tlsrpt-readiness";
-import { parseServerAddress } from "../components/check/dns-lookup";
-import { dnsResolverFor, InputSkipped, NO_REPORT, readImapMailbox, readReportPaths, ReportSourceError, SourceEvent } from "../components/reports/sources";
+import { writeFileSync } from "node:fs";
+import { Command } from "commander";
+import { DomainReadiness } from "../components/model/tlsrpt-readiness";
+import { InputSkipped, NO_REPORT, ReportSourceError } from "../components/reports/sources";
 import { loadDomainDeployments } from "./config-file";
 import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, EXIT_OK, UsageError } from "./verb-contract";
+import { addEvidenceOptions, configuredPolicies, defaultReportsDeps, EvidenceFlags, planEvidence, readEvidence, ReportsCliDeps, ReportsError } from "./report-evidence";
 import { renderReportsHtml } from "./reports-html";
+import { demoteCommand } from "./rollout-text";
 
-/** The environment variable that holds the IMAP password. */
-export const IMAP_PASSWORD_ENV = "MTA_STS_IMAP_PASSWORD";
-/** At most this many skipped inputs are listed; the rest are counted. */
-const MAX_LISTED_SKIPPED = 10000;
+export { IMAP_PASSWORD_ENV } from "./report-evidence";
+export type { ReportsCliDeps } from "./report-evidence";
 
-export interface ReportsCliDeps {
-  readonly env: NodeJS.ProcessEnv;
-  /** Whether stderr is a terminal (the progress indicator is shown only then). */
-  stderrIsTTY(): boolean;
-  /** Writes progress to stderr, in place. */
-  progress(text: string): void;
-  /** How long reading must take before progress is shown, in ms. Defaults to 2000. */
-  readonly progressAfterMs?: number;
-}
-
-export const defaultReportsDeps: ReportsCliDeps = {
-  env: process.env,
-  stderrIsTTY: () => Boolean(process.stderr.isTTY),
-  progress: (text) => void process.stderr.write(text),
-};
-
-interface ReportsFlags {
+interface ReportsFlags extends EvidenceFlags {
   json?: boolean;
   html?: string;
   stack?: string;
-  since?: string;
-  minDays: string;
-  minReporters: string;
-  maxFailureRate: string;
-  requireAuthenticated?: boolean;
-  passwordFile?: string;
-  markSeen?: boolean;
-  resolver?: string;
-  caFile?: string;
 }
 
-type ErrorCode = "usage" | "config" | "io" | "dns" | "internal";
-
-class ReportsError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
-    super(message);
-  }
-}
+type ErrorCode = ReportsError["code"];
 
 /**
  * Untrusted text (domains, organization names, MX names, result types, reasons from reports and
@@ -80,133 +48,30 @@ export function jsonErrorEnvelope(code: ErrorCode, message: string): string {
 }
 
 export function registerReports(program: Command, ctx: CliContext, deps: ReportsCliDeps = defaultReportsDeps): Command {
-  return program
+  const command = program
     .command("reports")
     .description("read TLS-RPT reports (files, .zip, .eml, mbox, Maildir, directories, imaps://user@host/INBOX) and say per domain whether enforce is safe (exit 0 none not-ready, 1 not-ready or unreadable report, 2 could not run)")
-    .argument("<sources...>", "report files, .zip, .eml, mbox files, directories (Maildir too), or imaps://user@host/MAILBOX (imap:// uses STARTTLS)")
     .option("--json", "print the result as JSON")
     .option("--html <file>", "also write a self-contained HTML page with a daily chart per domain")
-    .option("--stack <config file>", "judge every domain of this stack config against its current policy")
-    .option("--since <YYYY-MM-DD>", "count only reports from this UTC day on")
-    .addOption(new Option("--min-days <n>", "days with an sts report needed for ready").default("14"))
-    .addOption(new Option("--min-reporters <n>", "reporting organizations needed for ready").default("2"))
-    .addOption(new Option("--max-failure-rate <fraction>", "failed sessions tolerated, as a fraction of all sessions, e.g. 0.001").default("0"))
-    .option("--require-authenticated", "count only DKIM-authenticated reports toward ready")
-    .option("--password-file <file>", `read the IMAP password from this file (else ${IMAP_PASSWORD_ENV})`)
-    .option("--mark-seen", "flag the IMAP mails that held a report as \\Seen (default: change nothing)")
-    .option("--resolver <host:port>", "ask this DNS server for DKIM keys instead of the system's resolvers")
-    .option("--ca-file <pem>", "trust the certificate authorities in this PEM file for IMAP")
-    .action(async (sources: string[], flags: ReportsFlags) => {
-      try {
-        ctx.exitCode = await runReports(sources, flags, ctx, deps);
-      } catch (err) {
-        const known = err instanceof ReportsError ? err : err instanceof ReportSourceError ? new ReportsError("io", err.message) : err instanceof UsageError ? new ReportsError("config", err.message) : undefined;
-        if (!known) throw err;
-        if (flags.json) ctx.out(jsonErrorEnvelope(known.code, known.message));
-        else ctx.err(`mta-sts reports: ${escapeForTerminal(known.message)}\n`);
-        ctx.exitCode = EXIT_COULD_NOT_RUN;
-      }
-    });
-}
-
-function parseOptions(flags: ReportsFlags): ReadinessOptions {
-  const whole = (value: string, flag: string): number => {
-    if (!/^[0-9]{1,6}$/.test(value)) throw new ReportsError("usage", `${flag} "${value}" must be a whole number, e.g. ${flag} 14`);
-    return Number(value);
-  };
-  if (flags.since !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(flags.since) && new Date(`${flags.since}T00:00:00Z`).toISOString().startsWith(flags.since))) {
-    throw new ReportsError("usage", `--since "${flags.since}" must be a UTC day written YYYY-MM-DD, e.g. --since 2026-03-01`);
-  }
-  const rate = Number(flags.maxFailureRate);
-  if (flags.maxFailureRate.trim() === "" || !Number.isFinite(rate) || rate < 0 || rate >= 1) {
-    throw new ReportsError("usage", `--max-failure-rate "${flags.maxFailureRate}" must be a fraction from 0 to below 1, e.g. 0.001 for one in a thousand`);
-  }
-  return {
-    ...(flags.since ? { since: flags.since } : {}),
-    minDays: whole(flags.minDays, "--min-days"),
-    minReporters: whole(flags.minReporters, "--min-reporters"),
-    maxFailureRate: rate,
-    requireAuthenticated: Boolean(flags.requireAuthenticated),
-  };
-}
-
-function readPassword(flags: ReportsFlags, deps: ReportsCliDeps): string {
-  if (flags.passwordFile !== undefined) {
-    let text: string;
+    .option("--stack <config file>", "judge every domain of this stack config against its current policy");
+  return addEvidenceOptions(command).action(async (sources: string[], flags: ReportsFlags) => {
     try {
-      if (statSync(flags.passwordFile).size > 4096) throw new ReportsError("usage", `--password-file ${flags.passwordFile} is larger than 4096 bytes; it should hold the password only`);
-      text = readFileSync(flags.passwordFile, "utf8");
+      ctx.exitCode = await runReports(sources, flags, ctx, deps);
     } catch (err) {
-      if (err instanceof ReportsError) throw err;
-      throw new ReportsError("io", `--password-file ${flags.passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      const known = err instanceof ReportsError ? err : err instanceof ReportSourceError ? new ReportsError("io", err.message) : err instanceof UsageError ? new ReportsError("config", err.message) : undefined;
+      if (!known) throw err;
+      if (flags.json) ctx.out(jsonErrorEnvelope(known.code, known.message));
+      else ctx.err(`mta-sts reports: ${escapeForTerminal(known.message)}\n`);
+      ctx.exitCode = EXIT_COULD_NOT_RUN;
     }
-    return text.replace(/\r?\n$/, "");
-  }
-  const env = deps.env[IMAP_PASSWORD_ENV];
-  if (env === undefined || env === "") throw new ReportsError("usage", `an IMAP source needs a password: set ${IMAP_PASSWORD_ENV} or pass --password-file (never on the command line)`);
-  return env;
+  });
 }
 
 async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContext, deps: ReportsCliDeps): Promise<number> {
-  const options = parseOptions(flags);
-  const isImap = (s: string) => /^imaps?:\/\//i.test(s);
-  if (flags.resolver !== undefined) {
-    try {
-      parseServerAddress(flags.resolver);
-    } catch (err) {
-      throw new ReportsError("usage", `--resolver ${(err as Error).message}`);
-    }
-  }
-  let ca: Buffer | undefined;
-  if (flags.caFile !== undefined) {
-    try {
-      ca = readFileSync(flags.caFile);
-    } catch (err) {
-      throw new ReportsError("io", `--ca-file ${flags.caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    }
-  }
-  if (flags.markSeen && !sources.some(isImap)) throw new ReportsError("usage", "--mark-seen applies to IMAP sources only");
-  const password = sources.some(isImap) ? readPassword(flags, deps) : "";
-  let configured: ConfiguredDomainPolicy[] | undefined;
-  if (flags.stack !== undefined) {
-    configured = loadDomainDeployments(flags.stack).domains.map((d) => ({ domain: d.intent.domain, mode: d.intent.policy.mode, mx: d.intent.policy.mx }));
-  }
-  const dkim = { resolver: dnsResolverFor(flags.resolver ? parseServerAddress(flags.resolver) : undefined) };
-  const aggregator = new TlsRptAggregator({ ...options, ...(configured ? { configured } : {}) });
-
-  const skipped: InputSkipped[] = [];
-  let moreSkipped = 0;
-  let broken = 0;
-  let noReport = 0;
-  let inputs = 0;
-  const started = Date.now();
-  let lastProgress = 0;
-  const showProgress = deps.stderrIsTTY();
-  const onEvent = (e: SourceEvent): void => {
-    inputs++;
-    if (e.kind === "report") aggregator.add({ report: e.report, authenticated: e.authenticated, ...(e.signer ? { signer: e.signer } : {}) });
-    else {
-      if (e.looksLikeReport) broken++;
-      if (e.reason === NO_REPORT) noReport++;
-      if (skipped.length < MAX_LISTED_SKIPPED) skipped.push(e);
-      else moreSkipped++;
-    }
-    // A progress line only for large inputs (more than two seconds of reading) on a terminal.
-    const now = Date.now();
-    if (showProgress && now - started >= (deps.progressAfterMs ?? 2000) && now - lastProgress > 250) {
-      lastProgress = now;
-      deps.progress(`\rreading reports: ${inputs} inputs`);
-    }
-  };
-
-  const paths = sources.filter((s) => !isImap(s));
-  if (paths.length > 0) for await (const e of readReportPaths(paths, { dkim })) onEvent(e);
-  for (const url of sources.filter(isImap)) {
-    for await (const e of readImapMailbox(url, { password, dkim, markSeen: Boolean(flags.markSeen), ...(options.since ? { since: options.since } : {}), ...(ca ? { ca } : {}) })) onEvent(e);
-  }
-  if (showProgress && lastProgress > 0) deps.progress("\r\u001b[K");
-
-  const result = aggregator.result();
+  const plan = planEvidence(sources, flags, deps);
+  const configured = flags.stack !== undefined ? configuredPolicies(loadDomainDeployments(flags.stack).domains) : undefined;
+  const { result, skipped, moreSkipped, broken, noReport } = await readEvidence(plan, configured, deps);
+  const options = plan.options;
   const notReady = result.domains.some((d) => d.readiness.verdict === "not-ready");
   const exitCode = notReady || broken > 0 ? EXIT_FINDINGS : EXIT_OK;
 
@@ -220,12 +85,12 @@ async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContex
   if (flags.json) {
     ctx.out(`${JSON.stringify(toJson(result.reports, result.duplicates, result.outsideWindow, skipped, moreSkipped, result.domains), null, 2)}\n`);
   } else {
-    ctx.out(formatHuman(result.domains, { reports: result.reports, duplicates: result.duplicates, outsideWindow: result.outsideWindow, skipped, moreSkipped, noReport, broken, stack: Boolean(configured) }));
+    ctx.out(formatHuman(result.domains, { reports: result.reports, duplicates: result.duplicates, outsideWindow: result.outsideWindow, skipped, moreSkipped, noReport, broken, stack: Boolean(configured), ...(flags.stack !== undefined ? { stackFile: flags.stack } : {}) }));
   }
   return exitCode;
 }
 
-function toJson(reports: number, duplicates: number, outsideWindow: number, skipped: InputSkipped[], moreSkipped: number, domains: readonly DomainReadiness[]) {
+function toJson(reports: number, duplicates: number, outsideWindow: number, skipped: readonly InputSkipped[], moreSkipped: number, domains: readonly DomainReadiness[]) {
   return {
     ok: true,
     reports,
@@ -259,11 +124,13 @@ interface Summary {
   reports: number;
   duplicates: number;
   outsideWindow: number;
-  skipped: InputSkipped[];
+  skipped: readonly InputSkipped[];
   moreSkipped: number;
   noReport: number;
   broken: number;
   stack: boolean;
+  /** The `--stack` file, named in the command that returns a domain refusing mail to testing. */
+  stackFile?: string;
 }
 
 /** One line per domain (verdict, domain, mode, days, reporters, sessions, failures), then the reasons. */
@@ -274,7 +141,10 @@ export function formatHuman(domains: readonly DomainReadiness[], summary: Summar
   // The loudest line first: an enforce domain with failures is refusing mail right now.
   for (const d of sorted) {
     if (d.mode === "enforce" && d.readiness.reasons.some((r) => r.code === "enforce-refusing-mail")) {
-      lines.push(`REFUSING MAIL  ${t(d.domain)} is in enforce and senders report ${d.evidence.failedSessions} failed sessions: mail to it is refused now; fix the failures below or set mode: testing`);
+      lines.push(
+        `REFUSING MAIL  ${t(d.domain)} is in enforce and senders report ${d.evidence.failedSessions} failed sessions: mail to it is refused now; ` +
+          `fix the failures below, or return it to testing now: ${t(demoteCommand(summary.stackFile, d.domain))}, then pulumi up`,
+      );
     }
   }
   if (lines.length > 0) lines.push("");

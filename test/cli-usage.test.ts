@@ -30,7 +30,7 @@ afterEach(stopCliProcesses);
 
 /** [argv, the code --json reports, what the one line says, the verb whose --help it points to] */
 const BAD: [string[], ErrorCode, RegExp, string | undefined][] = [
-  [[], "usage", /^give a verb: plan, render, lint, check, groups, reports, init(;|$)/, ""],
+  [[], "usage", /^give a verb: plan, render, lint, check, groups, reports, init, promote, demote(;|$)/, ""],
   [["bogus"], "usage", /^unknown command 'bogus'/, ""],
   [["--bogus"], "usage", /^unknown option '--bogus'/, ""],
   [["lint", "--bogus"], "usage", /^unknown option '--bogus'/, "lint"],
@@ -83,6 +83,19 @@ const BAD: [string[], ErrorCode, RegExp, string | undefined][] = [
   [["init", "a.test", "--timeout", "0"], "usage", /^--timeout "0" is too short/, "init"],
   [["init", "--domains-file", "missing.txt"], "io", /^cannot read --domains-file missing\.txt: ENOENT$/, undefined],
   [["init", "a.test", "--dns", "cloudflare", "--cloudflare-zones", "missing.yaml"], "io", /^cannot read --cloudflare-zones missing\.yaml: ENOENT$/, undefined],
+  [["promote", "reports/"], "usage", /^required option '-s, --stack <file>' not specified/, "promote"],
+  [["promote", "--stack", fixture("Pulumi.stack.yaml")], "usage", /^missing required argument 'sources'/, "promote"],
+  [["promote", "--stack", fixture("Pulumi.stack.yaml"), "reports/", "--max", "0"], "usage", /^--max "0" must be a whole number from 1/, "promote"],
+  [["promote", "--stack", fixture("Pulumi.stack.yaml"), "reports/", "--only", "nope.example"], "usage", /^--only nope\.example is not a domain of the stack config/, "promote"],
+  [["promote", "--stack", fixture("Pulumi.stack.yaml"), "reports/", "--min-days", "two"], "usage", /^--min-days "two" must be a whole number/, "promote"],
+  [["promote", "--stack", fixture("Pulumi.stack.yaml"), "imaps://tlsrpt@127.0.0.1:1/INBOX", "--dry-run", "--mark-seen"], "usage", /^--mark-seen flags mails in the mailbox, and --dry-run changes nothing/, "promote"],
+  [["promote", "--stack", "missing.yaml", "reports/"], "io", /^cannot read missing\.yaml: ENOENT$/, undefined],
+  [["promote", "--stack", fixture("Pulumi.stack.yaml"), "missing-dir"], "io", /^missing-dir: no such file or directory$/, undefined],
+  [["promote", "--stack", fixture("not-yaml.yaml"), "reports/"], "config", /not-yaml\.yaml is not valid YAML/, undefined],
+  [["demote", "example.com"], "usage", /^required option '-s, --stack <file>' not specified/, "demote"],
+  [["demote", "--stack", fixture("Pulumi.stack.yaml")], "usage", /^missing required argument 'domains'/, "demote"],
+  [["demote", "--stack", fixture("Pulumi.stack.yaml"), "not a domain"], "usage", /^domain "not a domain": "not a domain" contains white space/, "demote"],
+  [["demote", "--stack", fixture("Pulumi.stack.yaml"), "nope.example"], "usage", /^nope\.example is not a domain of .*Pulumi\.stack\.yaml/, "demote"],
 ];
 
 describe("a command that cannot run: exit 2, one line, no stack trace", () => {
@@ -191,7 +204,7 @@ describe("--version and --help", () => {
     expect(await runCli([flag])).toEqual({ code: 0, out: `${version}\n`, err: "" });
   });
 
-  test.each([["plan"], ["render"], ["lint"], ["check"], ["groups"], ["init"]])("%s --help documents the verb and --json, exit 0", async (verb) => {
+  test.each([["plan"], ["render"], ["lint"], ["check"], ["groups"], ["init"], ["promote"], ["demote"]])("%s --help documents the verb and --json, exit 0", async (verb) => {
     const { code, out } = await runCli([verb, "--help"]);
     expect(code).toBe(0);
     expect(out).toMatch(new RegExp(`^Usage: mta-sts ${verb}`));
@@ -199,7 +212,7 @@ describe("--version and --help", () => {
   });
 
   test("every verb that reads a stack file takes --stack", async () => {
-    for (const verb of ["plan", "render", "check", "groups"]) expect((await runCli([verb, "--help"])).out).toMatch(/-s, --stack <file>/);
+    for (const verb of ["plan", "render", "check", "groups", "promote", "demote"]) expect((await runCli([verb, "--help"])).out).toMatch(/-s, --stack <file>/);
   });
 });
 

@@ -16,3 +16,4 @@ export * from "./rendered";
 export * from "./review-risks";
 export * from "./tlsrpt-report";
 export * from "./tlsrpt-readiness";
+export * from "./rollout";

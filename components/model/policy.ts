@@ -33,6 +33,11 @@ export const POLICY_MODES = [PolicyMode.Enforce, PolicyMode.Testing, PolicyMode.
 export const MAX_AGE_LIMIT = 31557600;
 /** One week: what we publish when the config does not say. */
 export const DEFAULT_MAX_AGE = 604800;
+/**
+ * RFC 8461 §3.2 suggests a max_age of weeks: in `enforce`, anything shorter (14 days, 1209600 s)
+ * is advised against, since an attacker who blocks the policy fetch waits for it to expire.
+ */
+export const ENFORCE_ADVISED_MAX_AGE = 1209600;
 /** RFC 8461 §3.3: senders SHOULD refuse policy bodies larger than 64 KiB. */
 export const MAX_POLICY_BYTES = 64 * 1024;
 

@@ -26,6 +26,7 @@ import { CloudflareIdKind, cloudflareIdProblem } from "../model/cloudflare-ids";
 import { adoptionIssues, COPY_CLOUDFLARE_ZONE_ID, DNS_HOMES, DnsHome, dnsHomeIssues, dnsHomeOf } from "../model/dns-home";
 import { normaliseHostname } from "../model/hostname";
 import { defaultSiteName, siteNameProblem } from "../model/names";
+import { ROLLOUT_SETTINGS, RolloutSetting } from "../model/rollout";
 import {
   closest,
   ConfigIssue,
@@ -71,6 +72,8 @@ const deploymentShape = {
     })
     .optional(),
   adoptExistingRecords: z.boolean({ error: "must be true or false" }).default(false),
+  // Read by `mta-sts promote` only: hold keeps the domain in its mode whatever its reports say.
+  rollout: z.enum(ROLLOUT_SETTINGS, { error: `must be ${ROLLOUT_SETTINGS.join(" or ")} (hold keeps the domain out of mta-sts promote)` }).default("auto"),
   group: z
     .number({ error: `must be a group number (a whole number from 0 to ${MAX_GROUP_INDEX})` })
     .int({ error: "must be a whole group number" })
@@ -225,6 +228,8 @@ export interface DomainDeployment {
   readonly adoptExistingRecords: boolean;
   /** Pinned group of the shared AWS host, if any. */
   readonly group?: number;
+  /** `rollout`: whether `mta-sts promote` may move the domain (`auto`) or must leave it (`hold`). */
+  readonly rollout: RolloutSetting;
 }
 
 export type StackValidation =
@@ -334,6 +339,7 @@ export function validateStackConfig(config: StackConfigInput, options: StackVali
       ...(entry.dnsResolver !== undefined ? { dnsResolver: entry.dnsResolver } : {}),
       adoptExistingRecords: entry.adoptExistingRecords,
       ...(entry.group !== undefined ? { group: entry.group } : {}),
+      rollout: entry.rollout,
     });
   });
 

@@ -1,0 +1,222 @@
+/**
+ * The evidence that `mta-sts reports` and `mta-sts promote` judge by: the same SOURCES (report
+ * files, archives, mails, mailboxes, IMAP) and the same verdict flags, read the same way, so a
+ * domain `reports` calls ready is the domain `promote` promotes.
+ *
+ * This module defines those options once, checks them, and streams every source through the
+ * readers (`components/reports/sources`) into the model's aggregator
+ * (`components/model/tlsrpt-readiness.ts`).
+ */
+import { readFileSync, statSync } from "node:fs";
+import { Command, Option } from "commander";
+import { AggregateResult, ConfiguredDomainPolicy, ReadinessOptions, TlsRptAggregator } from "../components/model/tlsrpt-readiness";
+import { parseServerAddress } from "../components/check/dns-lookup";
+import { dnsResolverFor, InputSkipped, NO_REPORT, readImapMailbox, readReportPaths, ReportSourceError, SourceEvent } from "../components/reports/sources";
+import type { DkimOptions } from "../components/reports/sources";
+import type { DomainDeployment } from "../components/stack/stack-config";
+import { CliError, ErrorCode } from "./verb-contract";
+
+/** The environment variable that holds the IMAP password. */
+export const IMAP_PASSWORD_ENV = "MTA_STS_IMAP_PASSWORD";
+/** At most this many skipped inputs are listed; the rest are counted. */
+const MAX_LISTED_SKIPPED = 10000;
+
+export interface ReportsCliDeps {
+  readonly env: NodeJS.ProcessEnv;
+  /** Whether stderr is a terminal (the progress indicator is shown only then). */
+  stderrIsTTY(): boolean;
+  /** Writes progress to stderr, in place. */
+  progress(text: string): void;
+  /** How long reading must take before progress is shown, in ms. Defaults to 2000. */
+  readonly progressAfterMs?: number;
+}
+
+export const defaultReportsDeps: ReportsCliDeps = {
+  env: process.env,
+  stderrIsTTY: () => Boolean(process.stderr.isTTY),
+  progress: (text) => void process.stderr.write(text),
+};
+
+/** The shared flags as commander delivers them. */
+export interface EvidenceFlags {
+  since?: string;
+  minDays: string;
+  minReporters: string;
+  maxFailureRate: string;
+  requireAuthenticated?: boolean;
+  passwordFile?: string;
+  markSeen?: boolean;
+  resolver?: string;
+  caFile?: string;
+}
+
+/** Why reading the evidence could not start or finish; exit code 2. */
+export class ReportsError extends CliError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, message);
+    this.name = "ReportsError";
+  }
+}
+
+/** SOURCES and the verdict and reader flags, on `command`, in the order `--help` lists them. */
+export function addEvidenceOptions(command: Command): Command {
+  return command
+    .argument("<sources...>", "report files, .zip, .eml, mbox files, directories (Maildir too), or imaps://user@host/MAILBOX (imap:// uses STARTTLS)")
+    .option("--since <YYYY-MM-DD>", "count only reports from this UTC day on")
+    .addOption(new Option("--min-days <n>", "days with an sts report needed for ready").default("14"))
+    .addOption(new Option("--min-reporters <n>", "reporting organizations needed for ready").default("2"))
+    .addOption(new Option("--max-failure-rate <fraction>", "failed sessions tolerated, as a fraction of all sessions, e.g. 0.001").default("0"))
+    .option("--require-authenticated", "count only DKIM-authenticated reports toward ready")
+    .option("--password-file <file>", `read the IMAP password from this file (else ${IMAP_PASSWORD_ENV})`)
+    .option("--mark-seen", "flag the IMAP mails that held a report as \\Seen (default: change nothing)")
+    .option("--resolver <host:port>", "ask this DNS server for DKIM keys instead of the system's resolvers")
+    .option("--ca-file <pem>", "trust the certificate authorities in this PEM file for IMAP");
+}
+
+/** The verdict flags as the model's options; a `ReportsError` naming the flag and the fix. */
+export function readinessOptions(flags: EvidenceFlags): ReadinessOptions {
+  const whole = (value: string, flag: string): number => {
+    if (!/^[0-9]{1,6}$/.test(value)) throw new ReportsError("usage", `${flag} "${value}" must be a whole number, e.g. ${flag} 14`);
+    return Number(value);
+  };
+  if (flags.since !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(flags.since) && new Date(`${flags.since}T00:00:00Z`).toISOString().startsWith(flags.since))) {
+    throw new ReportsError("usage", `--since "${flags.since}" must be a UTC day written YYYY-MM-DD, e.g. --since 2026-03-01`);
+  }
+  const rate = Number(flags.maxFailureRate);
+  if (flags.maxFailureRate.trim() === "" || !Number.isFinite(rate) || rate < 0 || rate >= 1) {
+    throw new ReportsError("usage", `--max-failure-rate "${flags.maxFailureRate}" must be a fraction from 0 to below 1, e.g. 0.001 for one in a thousand`);
+  }
+  return {
+    ...(flags.since ? { since: flags.since } : {}),
+    minDays: whole(flags.minDays, "--min-days"),
+    minReporters: whole(flags.minReporters, "--min-reporters"),
+    maxFailureRate: rate,
+    requireAuthenticated: Boolean(flags.requireAuthenticated),
+  };
+}
+
+/** Sources and flags checked, the password and CA read: everything that can fail before reading starts. */
+export interface EvidencePlan {
+  readonly paths: readonly string[];
+  readonly imapUrls: readonly string[];
+  readonly options: ReadinessOptions;
+  readonly password: string;
+  readonly ca?: Buffer;
+  readonly dkim: DkimOptions;
+  readonly markSeen: boolean;
+}
+
+const isImap = (s: string) => /^imaps?:\/\//i.test(s);
+
+/** Check `flags` for `sources`; a `ReportsError` (exit 2) for a bad flag, a missing password or CA file. */
+export function planEvidence(sources: readonly string[], flags: EvidenceFlags, deps: ReportsCliDeps): EvidencePlan {
+  const options = readinessOptions(flags);
+  if (flags.resolver !== undefined) {
+    try {
+      parseServerAddress(flags.resolver);
+    } catch (err) {
+      throw new ReportsError("usage", `--resolver ${(err as Error).message}`);
+    }
+  }
+  let ca: Buffer | undefined;
+  if (flags.caFile !== undefined) {
+    try {
+      ca = readFileSync(flags.caFile);
+    } catch (err) {
+      throw new ReportsError("io", `--ca-file ${flags.caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+  if (flags.markSeen && !sources.some(isImap)) throw new ReportsError("usage", "--mark-seen applies to IMAP sources only");
+  const password = sources.some(isImap) ? readPassword(flags, deps) : "";
+  return {
+    paths: sources.filter((s) => !isImap(s)),
+    imapUrls: sources.filter(isImap),
+    options,
+    password,
+    ...(ca ? { ca } : {}),
+    dkim: { resolver: dnsResolverFor(flags.resolver ? parseServerAddress(flags.resolver) : undefined) },
+    markSeen: Boolean(flags.markSeen),
+  };
+}
+
+function readPassword(flags: EvidenceFlags, deps: ReportsCliDeps): string {
+  if (flags.passwordFile !== undefined) {
+    let text: string;
+    try {
+      if (statSync(flags.passwordFile).size > 4096) throw new ReportsError("usage", `--password-file ${flags.passwordFile} is larger than 4096 bytes; it should hold the password only`);
+      text = readFileSync(flags.passwordFile, "utf8");
+    } catch (err) {
+      if (err instanceof ReportsError) throw err;
+      throw new ReportsError("io", `--password-file ${flags.passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    return text.replace(/\r?\n$/, "");
+  }
+  const env = deps.env[IMAP_PASSWORD_ENV];
+  if (env === undefined || env === "") throw new ReportsError("usage", `an IMAP source needs a password: set ${IMAP_PASSWORD_ENV} or pass --password-file (never on the command line)`);
+  return env;
+}
+
+/** The stack's domains as the aggregator judges them: against the policy configured now. */
+export function configuredPolicies(domains: readonly DomainDeployment[]): ConfiguredDomainPolicy[] {
+  return domains.map((d) => ({ domain: d.intent.domain, mode: d.intent.policy.mode, mx: d.intent.policy.mx }));
+}
+
+/** Every report read and counted, and what was not. */
+export interface Evidence {
+  readonly result: AggregateResult;
+  /** The inputs that were not reports, up to a limit, with the reason. */
+  readonly skipped: readonly InputSkipped[];
+  /** Skipped inputs beyond the listed ones. */
+  readonly moreSkipped: number;
+  /** Inputs that looked like a report but could not be read. */
+  readonly broken: number;
+  /** Mails that held no report. */
+  readonly noReport: number;
+}
+
+/**
+ * Read every source and aggregate (with `configured`, every stack domain gets a verdict against
+ * its current policy). A `ReportSourceError` (no such path, IMAP login failed) is a `ReportsError`
+ * with the code `io`.
+ */
+export async function readEvidence(plan: EvidencePlan, configured: readonly ConfiguredDomainPolicy[] | undefined, deps: ReportsCliDeps): Promise<Evidence> {
+  const aggregator = new TlsRptAggregator({ ...plan.options, ...(configured ? { configured } : {}) });
+  const skipped: InputSkipped[] = [];
+  let moreSkipped = 0;
+  let broken = 0;
+  let noReport = 0;
+  let inputs = 0;
+  const started = Date.now();
+  let lastProgress = 0;
+  const showProgress = deps.stderrIsTTY();
+  const onEvent = (e: SourceEvent): void => {
+    inputs++;
+    if (e.kind === "report") aggregator.add({ report: e.report, authenticated: e.authenticated, ...(e.signer ? { signer: e.signer } : {}) });
+    else {
+      if (e.looksLikeReport) broken++;
+      if (e.reason === NO_REPORT) noReport++;
+      if (skipped.length < MAX_LISTED_SKIPPED) skipped.push(e);
+      else moreSkipped++;
+    }
+    // A progress line only for large inputs (more than two seconds of reading) on a terminal.
+    const now = Date.now();
+    if (showProgress && now - started >= (deps.progressAfterMs ?? 2000) && now - lastProgress > 250) {
+      lastProgress = now;
+      deps.progress(`\rreading reports: ${inputs} inputs`);
+    }
+  };
+
+  try {
+    if (plan.paths.length > 0) for await (const e of readReportPaths(plan.paths as string[], { dkim: plan.dkim })) onEvent(e);
+    for (const url of plan.imapUrls) {
+      const since = plan.options.since;
+      for await (const e of readImapMailbox(url, { password: plan.password, dkim: plan.dkim, markSeen: plan.markSeen, ...(since ? { since } : {}), ...(plan.ca ? { ca: plan.ca } : {}) })) onEvent(e);
+    }
+  } catch (err) {
+    if (err instanceof ReportSourceError) throw new ReportsError("io", err.message);
+    throw err;
+  } finally {
+    if (showProgress && lastProgress > 0) deps.progress("\r\u001b[K");
+  }
+  return { result: aggregator.result(), skipped, moreSkipped, broken, noReport };
+}
