@@ -11,8 +11,9 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { ConfiguredDomainPolicy, DomainReadiness, ReadinessOptions, TlsRptAggregator } from "../components/model/tlsrpt-readiness";
 import { parseServerAddress } from "../components/check/dns-lookup";
-import { dnsResolverFor, InputSkipped, NO_REPORT, readImapMailbox, readReportPaths, ReportSourceError, SourceEvent } from "../components/reports/sources";
-import { loadDomainDeployments } from "./config-file";
+import { InputSkipped, NO_REPORT, ReportSourceError, SourceEvent } from "../components/reports/sources/events";
+import { readReportBatches } from "../components/reports/sources/paths";
+import { dnsResolverFor } from "../components/reports/sources/txt-resolver";
 import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, EXIT_OK, UsageError } from "./exit-codes";
 import { renderReportsHtml } from "./reports-html";
 
@@ -169,6 +170,8 @@ async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContex
   const password = sources.some(isImap) ? readPassword(flags, deps) : "";
   let configured: ConfiguredDomainPolicy[] | undefined;
   if (flags.stack !== undefined) {
+    // The YAML parser and the config schema, only with --stack.
+    const { loadDomainDeployments } = require("./config-file") as typeof import("./config-file");
     configured = loadDomainDeployments(flags.stack).domains.map((d) => ({ domain: d.intent.domain, mode: d.intent.policy.mode, mx: d.intent.policy.mx }));
   }
   const dkim = { resolver: dnsResolverFor(flags.resolver ? parseServerAddress(flags.resolver) : undefined) };
@@ -184,7 +187,7 @@ async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContex
   const showProgress = deps.stderrIsTTY();
   const onEvent = (e: SourceEvent): void => {
     inputs++;
-    if (e.kind === "report") aggregator.add({ report: e.report, authenticated: e.authenticated, ...(e.signer ? { signer: e.signer } : {}) });
+    if (e.kind === "report") aggregator.add(e);
     else {
       if (e.looksLikeReport) broken++;
       if (e.reason === NO_REPORT) noReport++;
@@ -200,8 +203,10 @@ async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContex
   };
 
   const paths = sources.filter((s) => !isImap(s));
-  if (paths.length > 0) for await (const e of readReportPaths(paths, { dkim })) onEvent(e);
+  if (paths.length > 0) for await (const batch of readReportBatches(paths, { dkim })) for (const e of batch) onEvent(e);
   for (const url of sources.filter(isImap)) {
+    // The IMAP client, and the MIME and DKIM libraries behind it, only for an IMAP source.
+    const { readImapMailbox } = require("../components/reports/sources/imap") as typeof import("../components/reports/sources/imap");
     for await (const e of readImapMailbox(url, { password, dkim, markSeen: Boolean(flags.markSeen), ...(options.since ? { since: options.since } : {}), ...(ca ? { ca } : {}) })) onEvent(e);
   }
   if (showProgress && lastProgress > 0) deps.progress("\r\u001b[K");

@@ -6,10 +6,11 @@
  * header, RFC 8460 §5.3, else the From domain), or a parent or subdomain of it (Mail.ru signs as
  * corp.mail.ru for submitter mail.ru).
  */
-import { Resolver } from "node:dns/promises";
 import { dkimVerify } from "mailauth";
+import { dnsResolverFor, TxtResolver } from "./txt-resolver";
 
-export type TxtResolver = (name: string, rrtype: string) => Promise<string[][]>;
+export { dnsResolverFor } from "./txt-resolver";
+export type { TxtResolver } from "./txt-resolver";
 
 export interface DkimOptions {
   /** DNS for the signers' keys; defaults to the system's resolvers. */
@@ -21,16 +22,6 @@ export interface DkimOptions {
 export interface DkimVerdict {
   readonly authenticated: boolean;
   readonly signer?: string;
-}
-
-/** A TXT resolver that asks one DNS server (`host:port`), each query bounded in time. */
-export function dnsResolverFor(server: string | undefined, timeoutMs = 5000): TxtResolver {
-  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
-  if (server) resolver.setServers([server]);
-  return async (name, rrtype) => {
-    if (rrtype !== "TXT") throw Object.assign(new Error(`no ${rrtype} lookups for DKIM`), { code: "ENOTFOUND" });
-    return resolver.resolveTxt(name);
-  };
 }
 
 function aligned(signer: string, submitter: string): boolean {
