@@ -14,7 +14,9 @@ import { parseServerAddress } from "../components/check/dns-lookup";
 import { InputSkipped, NO_REPORT, ReportSourceError, SourceEvent } from "../components/reports/sources/events";
 import { readReportBatches } from "../components/reports/sources/paths";
 import { dnsResolverFor } from "../components/reports/sources/txt-resolver";
-import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, EXIT_OK, UsageError } from "./exit-codes";
+import { escapeForTerminal } from "../components/terminal-text";
+import { CliContext, CliError, EXIT_FINDINGS, EXIT_OK, UsageError } from "./exit-codes";
+import { formatJson } from "./json-output";
 import { renderReportsHtml } from "./reports-html";
 
 /** The environment variable that holds the IMAP password. */
@@ -53,33 +55,6 @@ interface ReportsFlags {
   caFile?: string;
 }
 
-type ErrorCode = "usage" | "config" | "io" | "dns" | "internal";
-
-class ReportsError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
-    super(message);
-  }
-}
-
-/**
- * Untrusted text (domains, organization names, MX names, result types, reasons from reports and
- * servers) made safe for a terminal: control characters, and the bidirectional overrides that
- * can reorder what is shown, are written as escapes.
- */
-// replaced by the shared CLI helper after merge
-export function escapeForTerminal(text: string): string {
-  return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
-}
-
-/** The JSON printed on stdout when the verb could not run. */
-// replaced by the shared CLI helper after merge
-export function jsonErrorEnvelope(code: ErrorCode, message: string): string {
-  return `${JSON.stringify({ ok: false, error: { code, message } }, null, 2)}\n`;
-}
-
 export function registerReports(program: Command, ctx: CliContext, deps: ReportsCliDeps = defaultReportsDeps): Command {
   return program
     .command("reports")
@@ -101,26 +76,25 @@ export function registerReports(program: Command, ctx: CliContext, deps: Reports
       try {
         ctx.exitCode = await runReports(sources, flags, ctx, deps);
       } catch (err) {
-        const known = err instanceof ReportsError ? err : err instanceof ReportSourceError ? new ReportsError("io", err.message) : err instanceof UsageError ? new ReportsError("config", err.message) : undefined;
-        if (!known) throw err;
-        if (flags.json) ctx.out(jsonErrorEnvelope(known.code, known.message));
-        else ctx.err(`mta-sts reports: ${escapeForTerminal(known.message)}\n`);
-        ctx.exitCode = EXIT_COULD_NOT_RUN;
+        // A source that cannot be read at all (no such path, IMAP login refused) means the verb
+        // could not run; `main` prints it like every other verb's error.
+        if (err instanceof ReportSourceError) throw new CliError("io", err.message);
+        throw err;
       }
     });
 }
 
 function parseOptions(flags: ReportsFlags): ReadinessOptions {
   const whole = (value: string, flag: string): number => {
-    if (!/^[0-9]{1,6}$/.test(value)) throw new ReportsError("usage", `${flag} "${value}" must be a whole number, e.g. ${flag} 14`);
+    if (!/^[0-9]{1,6}$/.test(value)) throw new UsageError(`${flag} "${value}" must be a whole number, e.g. ${flag} 14`);
     return Number(value);
   };
   if (flags.since !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(flags.since) && new Date(`${flags.since}T00:00:00Z`).toISOString().startsWith(flags.since))) {
-    throw new ReportsError("usage", `--since "${flags.since}" must be a UTC day written YYYY-MM-DD, e.g. --since 2026-03-01`);
+    throw new UsageError(`--since "${flags.since}" must be a UTC day written YYYY-MM-DD, e.g. --since 2026-03-01`);
   }
   const rate = Number(flags.maxFailureRate);
   if (flags.maxFailureRate.trim() === "" || !Number.isFinite(rate) || rate < 0 || rate >= 1) {
-    throw new ReportsError("usage", `--max-failure-rate "${flags.maxFailureRate}" must be a fraction from 0 to below 1, e.g. 0.001 for one in a thousand`);
+    throw new UsageError(`--max-failure-rate "${flags.maxFailureRate}" must be a fraction from 0 to below 1, e.g. 0.001 for one in a thousand`);
   }
   return {
     ...(flags.since ? { since: flags.since } : {}),
@@ -135,16 +109,16 @@ function readPassword(flags: ReportsFlags, deps: ReportsCliDeps): string {
   if (flags.passwordFile !== undefined) {
     let text: string;
     try {
-      if (statSync(flags.passwordFile).size > 4096) throw new ReportsError("usage", `--password-file ${flags.passwordFile} is larger than 4096 bytes; it should hold the password only`);
+      if (statSync(flags.passwordFile).size > 4096) throw new CliError("io", `--password-file ${flags.passwordFile} is larger than 4096 bytes; it should hold the password only`);
       text = readFileSync(flags.passwordFile, "utf8");
     } catch (err) {
-      if (err instanceof ReportsError) throw err;
-      throw new ReportsError("io", `--password-file ${flags.passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      if (err instanceof CliError) throw err;
+      throw new CliError("io", `--password-file ${flags.passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
     return text.replace(/\r?\n$/, "");
   }
   const env = deps.env[IMAP_PASSWORD_ENV];
-  if (env === undefined || env === "") throw new ReportsError("usage", `an IMAP source needs a password: set ${IMAP_PASSWORD_ENV} or pass --password-file (never on the command line)`);
+  if (env === undefined || env === "") throw new UsageError(`an IMAP source needs a password: set ${IMAP_PASSWORD_ENV} or pass --password-file (never on the command line)`);
   return env;
 }
 
@@ -155,7 +129,7 @@ async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContex
     try {
       parseServerAddress(flags.resolver);
     } catch (err) {
-      throw new ReportsError("usage", `--resolver ${(err as Error).message}`);
+      throw new UsageError(`--resolver ${(err as Error).message}`);
     }
   }
   let ca: Buffer | undefined;
@@ -163,10 +137,10 @@ async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContex
     try {
       ca = readFileSync(flags.caFile);
     } catch (err) {
-      throw new ReportsError("io", `--ca-file ${flags.caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new CliError("io", `--ca-file ${flags.caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
   }
-  if (flags.markSeen && !sources.some(isImap)) throw new ReportsError("usage", "--mark-seen applies to IMAP sources only");
+  if (flags.markSeen && !sources.some(isImap)) throw new UsageError("--mark-seen applies to IMAP sources only");
   const password = sources.some(isImap) ? readPassword(flags, deps) : "";
   let configured: ConfiguredDomainPolicy[] | undefined;
   if (flags.stack !== undefined) {
@@ -219,11 +193,11 @@ async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContex
     try {
       writeFileSync(flags.html, renderReportsHtml(result, { generated: new Date().toISOString(), stack: Boolean(configured), options }));
     } catch (err) {
-      throw new ReportsError("io", `--html ${flags.html}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new CliError("io", `--html ${flags.html}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
   }
   if (flags.json) {
-    ctx.out(`${JSON.stringify(toJson(result.reports, result.duplicates, result.outsideWindow, skipped, moreSkipped, result.domains), null, 2)}\n`);
+    ctx.out(formatJson(exitCode === EXIT_OK, toJson(result.reports, result.duplicates, result.outsideWindow, skipped, moreSkipped, result.domains)));
   } else {
     ctx.out(formatHuman(result.domains, { reports: result.reports, duplicates: result.duplicates, outsideWindow: result.outsideWindow, skipped, moreSkipped, noReport, broken, stack: Boolean(configured) }));
   }
@@ -232,7 +206,6 @@ async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContex
 
 function toJson(reports: number, duplicates: number, outsideWindow: number, skipped: InputSkipped[], moreSkipped: number, domains: readonly DomainReadiness[]) {
   return {
-    ok: true,
     reports,
     duplicates,
     outsideWindow,
