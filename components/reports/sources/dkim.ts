@@ -7,15 +7,15 @@
  * corp.mail.ru for submitter mail.ru).
  */
 import { dkimVerify } from "mailauth";
-import { dnsResolverFor, TxtResolver } from "./txt-resolver";
+import { boundedTxtResolver, dnsResolverFor, TxtResolver } from "./txt-resolver";
 
-export { dnsResolverFor } from "./txt-resolver";
+export { dnsResolverFor, KEY_LOOKUP_LIMITS } from "./txt-resolver";
 export type { TxtResolver } from "./txt-resolver";
 
 export interface DkimOptions {
   /** DNS for the signers' keys; defaults to the system's resolvers. */
   readonly resolver?: TxtResolver;
-  /** Time limit for the whole verification, in ms. Defaults to 10000. */
+  /** Time limit for the whole verification, in ms; no key is looked up after it. Defaults to 10000. */
   readonly timeoutMs?: number;
 }
 
@@ -34,11 +34,17 @@ function aligned(signer: string, submitter: string): boolean {
 export async function verifyReportMail(raw: Uint8Array, submitter: string | undefined, options: DkimOptions = {}): Promise<DkimVerdict> {
   const timeoutMs = options.timeoutMs ?? 10000;
   let timer: NodeJS.Timeout | undefined;
+  // Every key lookup of this mail: at most a few, each of a key's size, none after the deadline
+  // (mailauth cannot be stopped, but without answers it ends at once).
+  const dns = boundedTxtResolver(options.resolver ?? dnsResolverFor(undefined));
   try {
     const result = await Promise.race([
-      dkimVerify(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), { resolver: options.resolver ?? dnsResolverFor(undefined) } as Parameters<typeof dkimVerify>[1]),
+      dkimVerify(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), { resolver: dns.resolve } as Parameters<typeof dkimVerify>[1]),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("DKIM verification timed out")), timeoutMs);
+        timer = setTimeout(() => {
+          dns.expire();
+          reject(new Error("DKIM verification timed out"));
+        }, timeoutMs);
       }),
     ]);
     const want = submitter ?? result.headerFrom?.[0]?.split("@").pop();
