@@ -119,6 +119,24 @@ describe("paths of any mix, recognised by content", () => {
     expect(reasons["huge.mbox#1"]).toEqual([false, expect.stringContaining("larger than")]);
   });
 
+  test("report files and mails around 64 KiB, read in one read or by their size, each read whole and as itself", async () => {
+    // The sizes either side of the first read's 64 KiB: a file that fills it is read by its size.
+    const sizes = [65535, 65536, 65537, 200000];
+    for (const size of sizes) {
+      const text = reportJson({ day: "2026-03-01", org: `Org ${size}` });
+      writeFileSync(join(dir, `r${size}`), text.replace(/}$/, `${" ".repeat(size - Buffer.byteLength(text))}}`));
+    }
+    const mail = reportMail({ from: "x@reporter.example", submitter: "reporter.example", domain: "mail.example", gzBase64: reportGz({ day: "2026-03-02", domain: "mail.example" }).toString("base64"), messageId: "m@x" });
+    writeFileSync(join(dir, "small.eml"), mail);
+    writeFileSync(join(dir, "large.eml"), mail.replace("This is an aggregate TLS report", `This is an aggregate TLS report${" x".repeat(40000)}`));
+    writeFileSync(join(dir, "small.zip"), makeZip([{ name: "z.json", data: Buffer.from(reportJson({ day: "2026-03-03", domain: "zip.example" })) }]));
+    const events = await all(readReportPaths([dir], noDns));
+    expect(skipped(events)).toEqual([]);
+    const bySource = Object.fromEntries(reports(events).map((e) => [e.source.slice(dir.length + 1), e.kind === "report" ? `${e.report.organizationName} ${e.report.policies[0].policyDomain}` : ""]));
+    for (const size of sizes) expect(bySource[`r${size}`]).toBe(`Org ${size} example.com`);
+    expect(Object.entries(bySource).filter(([k]) => !k.startsWith("r")).map(([, v]) => v).sort()).toEqual(["Google Inc. mail.example", "Google Inc. mail.example", "Google Inc. zip.example"]);
+  });
+
   test("a path that does not exist means the run cannot start", async () => {
     await expect(all(readReportPaths([join(dir, "nope")]))).rejects.toBeInstanceOf(ReportSourceError);
   });
