@@ -104,7 +104,10 @@ try {
     );
     // Every round, so that a reader can see the spread behind the medians.
     for (const [i, x] of rounds.entries()) {
-      console.log(`#   round ${i + 1}: reports ${(x.verb.wallMs / 1000).toFixed(2)} s ${x.verb.peakRssMiB.toFixed(0)} MiB, floor ${(x.floor.wallMs / 1000).toFixed(2)} s ${x.floor.peakRssMiB.toFixed(0)} MiB, ratio ${(x.verb.wallMs / x.floor.wallMs).toFixed(2)}`);
+      const s = (ms: number) => (ms / 1000).toFixed(2);
+      console.log(
+        `#   round ${i + 1}: reports ${s(x.verb.wallMs)} s (cpu ${s(x.verb.cpuMs)} s) ${x.verb.peakRssMiB.toFixed(0)} MiB, floor ${s(x.floor.wallMs)} s (cpu ${s(x.floor.cpuMs)} s) ${x.floor.peakRssMiB.toFixed(0)} MiB, ratio ${(x.verb.wallMs / x.floor.wallMs).toFixed(2)} (cpu ${(x.verb.cpuMs / x.floor.cpuMs).toFixed(2)})`,
+      );
     }
     rmSync(dir, { recursive: true, force: true });
   }
