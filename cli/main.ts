@@ -10,31 +10,59 @@
  * exception is an `internal` error, with its stack only when MTA_STS_DEBUG is set.
  */
 import { Command, CommanderError } from "commander";
-import { MtaStsConfigError } from "../components/model/config";
+import { MtaStsConfigError } from "../components/model/config-error";
 import { terminalLines } from "../components/terminal-text";
-import { CheckCliDeps, defaultCheckDeps, registerCheck } from "./check";
-import { registerGroups } from "./groups";
-import { defaultInitDeps, InitCliDeps, registerInit } from "./init";
+import type { CheckCliDeps } from "./check";
+import type { InitCliDeps } from "./init";
 import { processContext } from "./context";
 import { CliContext, CliError, EXIT_COULD_NOT_RUN, EXIT_OK } from "./verb-contract";
 import { formatJsonError, jsonRequested } from "./json-output";
-import { registerLint } from "./lint";
-import { registerPlan } from "./plan";
-import { registerRender } from "./render";
 import { packageVersion } from "./version";
-import { registerReports } from "./reports";
-import { registerPromote } from "./promote";
-import { registerDemote } from "./demote";
 
-/** What the verbs reach outside the process through; tests replace parts of it. */
+/** What the verbs reach outside the process through; tests replace parts of it. Each defaults to the verb's own. */
 export interface CliDeps {
-  readonly check: CheckCliDeps;
-  readonly init: InitCliDeps;
+  readonly check?: CheckCliDeps;
+  readonly init?: InitCliDeps;
 }
 
-export const defaultCliDeps: CliDeps = { check: defaultCheckDeps, init: defaultInitDeps };
+export const defaultCliDeps: CliDeps = {};
 
-export function buildProgram(ctx: CliContext, deps: CliDeps = defaultCliDeps): Command {
+type RegisterVerb = (program: Command, ctx: CliContext, deps: CliDeps) => unknown;
+
+/**
+ * Every verb, in the order the help lists them: its name, and how to load its module and register
+ * it. A verb's module is loaded only when that verb runs (or the help lists them all), so that
+ * `mta-sts reports` or `--version` does not load plan's Pulumi engine, check's TLS and DNS code or
+ * the mail readers. A new verb is one line here.
+ */
+const VERBS: Readonly<Record<string, RegisterVerb>> = {
+  plan: (program, ctx) => (require("./plan") as typeof import("./plan")).registerPlan(program, ctx),
+  render: (program, ctx) => (require("./render") as typeof import("./render")).registerRender(program, ctx),
+  lint: (program, ctx) => (require("./lint") as typeof import("./lint")).registerLint(program, ctx),
+  check: (program, ctx, deps) => (require("./check") as typeof import("./check")).registerCheck(program, ctx, deps.check),
+  groups: (program, ctx) => (require("./groups") as typeof import("./groups")).registerGroups(program, ctx),
+  reports: (program, ctx) => (require("./reports") as typeof import("./reports")).registerReports(program, ctx),
+  init: (program, ctx, deps) => (require("./init") as typeof import("./init")).registerInit(program, ctx, deps.init),
+  promote: (program, ctx) => (require("./promote") as typeof import("./promote")).registerPromote(program, ctx),
+  demote: (program, ctx) => (require("./demote") as typeof import("./demote")).registerDemote(program, ctx),
+};
+const VERB_NAMES = Object.keys(VERBS);
+
+/**
+ * The verbs `argv` needs loaded: the one it names (the first argument that is a verb's name);
+ * every verb when help is asked for before any verb is named (`--help`, `-h`, `help`), since that
+ * help lists them all; none otherwise (`--version`, a mistake such as an unknown verb).
+ */
+export function verbsToLoad(argv: readonly string[]): readonly string[] {
+  for (const arg of argv) {
+    if (arg === "--help" || arg === "-h" || arg === "help") return VERB_NAMES;
+    if (VERB_NAMES.includes(arg)) return [arg];
+  }
+  return [];
+}
+
+/** The `mta-sts` command with the verbs `argv` needs loaded (see `verbsToLoad`), the others by name only. */
+export function buildProgram(ctx: CliContext, deps: CliDeps = defaultCliDeps, argv: readonly string[] = ["--help"]): Command {
   // Commander's own error output (the message, then the whole help) is switched off: `main`
   // reports its errors like every other.
   const output = { writeOut: ctx.out, writeErr: ctx.err, outputError: () => undefined };
@@ -43,15 +71,15 @@ export function buildProgram(ctx: CliContext, deps: CliDeps = defaultCliDeps): C
     .version(packageVersion(), "-V, --version", "print the version of mta-sts")
     .configureOutput(output)
     .exitOverride();
-  registerPlan(program, ctx);
-  registerRender(program, ctx);
-  registerLint(program, ctx);
-  registerCheck(program, ctx, deps.check);
-  registerGroups(program, ctx);
-  registerReports(program, ctx);
-  registerInit(program, ctx, deps.init);
-  registerPromote(program, ctx);
-  registerDemote(program, ctx);
+  const load = verbsToLoad(argv);
+  for (const name of VERB_NAMES) {
+    if (load.includes(name)) VERBS[name](program, ctx, deps);
+    // By name only, so that commander still knows every verb (an unknown one gets "Did you mean
+    // plan?"). It never runs: a verb named in argv is loaded.
+    else program.command(name).action(() => {
+      throw new Error(`the verb ${name} was not loaded`);
+    });
+  }
   // Sub-commands inherit output and exit handling.
   for (const command of program.commands) command.configureOutput(output).exitOverride();
   return program;
@@ -60,11 +88,10 @@ export function buildProgram(ctx: CliContext, deps: CliDeps = defaultCliDeps): C
 /** Run the CLI; resolves to the exit code instead of exiting, so tests can call it in-process. */
 export async function main(argv: readonly string[], ctx: CliContext = processContext(), deps: CliDeps = defaultCliDeps): Promise<number> {
   const json = jsonRequested(argv);
-  const program = buildProgram(ctx, deps);
-  const verbs = program.commands.map((c) => c.name());
-  const verb = argv.find((arg) => verbs.includes(arg));
+  const program = buildProgram(ctx, deps, argv);
+  const verb = argv.find((arg) => VERB_NAMES.includes(arg));
   try {
-    if (argv.length === 0 || (argv.length === 1 && json)) throw new CliError("usage", `give a verb: ${verbs.join(", ")}`);
+    if (argv.length === 0 || (argv.length === 1 && json)) throw new CliError("usage", `give a verb: ${VERB_NAMES.join(", ")}`);
     await program.parseAsync(argv as string[], { from: "user" });
     return ctx.exitCode;
   } catch (err) {

@@ -11,10 +11,14 @@ import { readFileSync, statSync } from "node:fs";
 import { Command, Option } from "commander";
 import { AggregateResult, ConfiguredDomainPolicy, ReadinessOptions, TlsRptAggregator } from "../components/model/tlsrpt-readiness";
 import { parseServerAddress } from "../components/check/dns-lookup";
-import { dnsResolverFor, InputSkipped, NO_REPORT, readImapMailbox, readReportPaths, ReportSourceError, SourceEvent } from "../components/reports/sources";
+// The readers are imported one by one: the mail, zip, IMAP and DKIM libraries load only when an
+// input needs them (the barrel `components/reports/sources` would load them all).
+import { InputSkipped, NO_REPORT, ReportSourceError, SourceEvent } from "../components/reports/sources/events";
+import { readReportBatches } from "../components/reports/sources/paths";
+import { dnsResolverFor } from "../components/reports/sources/txt-resolver";
 import type { DkimOptions } from "../components/reports/sources";
 import type { DomainDeployment } from "../components/stack/stack-config";
-import { CliError, ErrorCode } from "./verb-contract";
+import { CliError, UsageError } from "./verb-contract";
 
 /** The environment variable that holds the IMAP password. */
 export const IMAP_PASSWORD_ENV = "MTA_STS_IMAP_PASSWORD";
@@ -50,14 +54,6 @@ export interface EvidenceFlags {
   caFile?: string;
 }
 
-/** Why reading the evidence could not start or finish; exit code 2. */
-export class ReportsError extends CliError {
-  constructor(code: ErrorCode, message: string) {
-    super(code, message);
-    this.name = "ReportsError";
-  }
-}
-
 /** SOURCES and the verdict and reader flags, on `command`, in the order `--help` lists them. */
 export function addEvidenceOptions(command: Command): Command {
   return command
@@ -73,18 +69,18 @@ export function addEvidenceOptions(command: Command): Command {
     .option("--ca-file <pem>", "trust the certificate authorities in this PEM file for IMAP");
 }
 
-/** The verdict flags as the model's options; a `ReportsError` naming the flag and the fix. */
+/** The verdict flags as the model's options; a `UsageError` naming the flag and the fix. */
 export function readinessOptions(flags: EvidenceFlags): ReadinessOptions {
   const whole = (value: string, flag: string): number => {
-    if (!/^[0-9]{1,6}$/.test(value)) throw new ReportsError("usage", `${flag} "${value}" must be a whole number, e.g. ${flag} 14`);
+    if (!/^[0-9]{1,6}$/.test(value)) throw new UsageError(`${flag} "${value}" must be a whole number, e.g. ${flag} 14`);
     return Number(value);
   };
   if (flags.since !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(flags.since) && new Date(`${flags.since}T00:00:00Z`).toISOString().startsWith(flags.since))) {
-    throw new ReportsError("usage", `--since "${flags.since}" must be a UTC day written YYYY-MM-DD, e.g. --since 2026-03-01`);
+    throw new UsageError(`--since "${flags.since}" must be a UTC day written YYYY-MM-DD, e.g. --since 2026-03-01`);
   }
   const rate = Number(flags.maxFailureRate);
   if (flags.maxFailureRate.trim() === "" || !Number.isFinite(rate) || rate < 0 || rate >= 1) {
-    throw new ReportsError("usage", `--max-failure-rate "${flags.maxFailureRate}" must be a fraction from 0 to below 1, e.g. 0.001 for one in a thousand`);
+    throw new UsageError(`--max-failure-rate "${flags.maxFailureRate}" must be a fraction from 0 to below 1, e.g. 0.001 for one in a thousand`);
   }
   return {
     ...(flags.since ? { since: flags.since } : {}),
@@ -108,14 +104,14 @@ export interface EvidencePlan {
 
 const isImap = (s: string) => /^imaps?:\/\//i.test(s);
 
-/** Check `flags` for `sources`; a `ReportsError` (exit 2) for a bad flag, a missing password or CA file. */
+/** Check `flags` for `sources`; a `CliError` (exit 2) for a bad flag, a missing password or CA file. */
 export function planEvidence(sources: readonly string[], flags: EvidenceFlags, deps: ReportsCliDeps): EvidencePlan {
   const options = readinessOptions(flags);
   if (flags.resolver !== undefined) {
     try {
       parseServerAddress(flags.resolver);
     } catch (err) {
-      throw new ReportsError("usage", `--resolver ${(err as Error).message}`);
+      throw new UsageError(`--resolver ${(err as Error).message}`);
     }
   }
   let ca: Buffer | undefined;
@@ -123,10 +119,10 @@ export function planEvidence(sources: readonly string[], flags: EvidenceFlags, d
     try {
       ca = readFileSync(flags.caFile);
     } catch (err) {
-      throw new ReportsError("io", `--ca-file ${flags.caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new CliError("io", `--ca-file ${flags.caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
   }
-  if (flags.markSeen && !sources.some(isImap)) throw new ReportsError("usage", "--mark-seen applies to IMAP sources only");
+  if (flags.markSeen && !sources.some(isImap)) throw new UsageError("--mark-seen applies to IMAP sources only");
   const password = sources.some(isImap) ? readPassword(flags, deps) : "";
   return {
     paths: sources.filter((s) => !isImap(s)),
@@ -143,16 +139,16 @@ function readPassword(flags: EvidenceFlags, deps: ReportsCliDeps): string {
   if (flags.passwordFile !== undefined) {
     let text: string;
     try {
-      if (statSync(flags.passwordFile).size > 4096) throw new ReportsError("usage", `--password-file ${flags.passwordFile} is larger than 4096 bytes; it should hold the password only`);
+      if (statSync(flags.passwordFile).size > 4096) throw new CliError("io", `--password-file ${flags.passwordFile} is larger than 4096 bytes; it should hold the password only`);
       text = readFileSync(flags.passwordFile, "utf8");
     } catch (err) {
-      if (err instanceof ReportsError) throw err;
-      throw new ReportsError("io", `--password-file ${flags.passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      if (err instanceof CliError) throw err;
+      throw new CliError("io", `--password-file ${flags.passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
     return text.replace(/\r?\n$/, "");
   }
   const env = deps.env[IMAP_PASSWORD_ENV];
-  if (env === undefined || env === "") throw new ReportsError("usage", `an IMAP source needs a password: set ${IMAP_PASSWORD_ENV} or pass --password-file (never on the command line)`);
+  if (env === undefined || env === "") throw new UsageError(`an IMAP source needs a password: set ${IMAP_PASSWORD_ENV} or pass --password-file (never on the command line)`);
   return env;
 }
 
@@ -176,7 +172,7 @@ export interface Evidence {
 
 /**
  * Read every source and aggregate (with `configured`, every stack domain gets a verdict against
- * its current policy). A `ReportSourceError` (no such path, IMAP login failed) is a `ReportsError`
+ * its current policy). A `ReportSourceError` (no such path, IMAP login failed) is a `CliError`
  * with the code `io`.
  */
 export async function readEvidence(plan: EvidencePlan, configured: readonly ConfiguredDomainPolicy[] | undefined, deps: ReportsCliDeps): Promise<Evidence> {
@@ -191,7 +187,7 @@ export async function readEvidence(plan: EvidencePlan, configured: readonly Conf
   const showProgress = deps.stderrIsTTY();
   const onEvent = (e: SourceEvent): void => {
     inputs++;
-    if (e.kind === "report") aggregator.add({ report: e.report, authenticated: e.authenticated, ...(e.signer ? { signer: e.signer } : {}) });
+    if (e.kind === "report") aggregator.add(e);
     else {
       if (e.looksLikeReport) broken++;
       if (e.reason === NO_REPORT) noReport++;
@@ -207,13 +203,15 @@ export async function readEvidence(plan: EvidencePlan, configured: readonly Conf
   };
 
   try {
-    if (plan.paths.length > 0) for await (const e of readReportPaths(plan.paths as string[], { dkim: plan.dkim })) onEvent(e);
+    if (plan.paths.length > 0) for await (const batch of readReportBatches(plan.paths as string[], { dkim: plan.dkim })) for (const e of batch) onEvent(e);
     for (const url of plan.imapUrls) {
+      // The IMAP client, and the MIME and DKIM libraries behind it, only for an IMAP source.
+      const { readImapMailbox } = require("../components/reports/sources/imap") as typeof import("../components/reports/sources/imap");
       const since = plan.options.since;
       for await (const e of readImapMailbox(url, { password: plan.password, dkim: plan.dkim, markSeen: plan.markSeen, ...(since ? { since } : {}), ...(plan.ca ? { ca: plan.ca } : {}) })) onEvent(e);
     }
   } catch (err) {
-    if (err instanceof ReportSourceError) throw new ReportsError("io", err.message);
+    if (err instanceof ReportSourceError) throw new CliError("io", err.message);
     throw err;
   } finally {
     if (showProgress && lastProgress > 0) deps.progress("\r\u001b[K");

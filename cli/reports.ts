@@ -10,10 +10,11 @@
 import { writeFileSync } from "node:fs";
 import { Command } from "commander";
 import { DomainReadiness } from "../components/model/tlsrpt-readiness";
-import { InputSkipped, NO_REPORT, ReportSourceError } from "../components/reports/sources";
-import { loadDomainDeployments } from "./config-file";
-import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, EXIT_OK, UsageError } from "./verb-contract";
-import { addEvidenceOptions, configuredPolicies, defaultReportsDeps, EvidenceFlags, planEvidence, readEvidence, ReportsCliDeps, ReportsError } from "./report-evidence";
+import { InputSkipped, NO_REPORT } from "../components/reports/sources/events";
+import { escapeForTerminal } from "../components/terminal-text";
+import { formatJson } from "./json-output";
+import { CliContext, CliError, EXIT_FINDINGS, EXIT_OK } from "./verb-contract";
+import { addEvidenceOptions, configuredPolicies, defaultReportsDeps, EvidenceFlags, planEvidence, readEvidence, ReportsCliDeps } from "./report-evidence";
 import { renderReportsHtml } from "./reports-html";
 import { demoteCommand } from "./rollout-text";
 
@@ -26,27 +27,6 @@ interface ReportsFlags extends EvidenceFlags {
   stack?: string;
 }
 
-type ErrorCode = ReportsError["code"];
-
-/**
- * Untrusted text (domains, organization names, MX names, result types, reasons from reports and
- * servers) made safe for a terminal: control characters, and the bidirectional overrides that
- * can reorder what is shown, are written as escapes.
- */
-// replaced by the shared CLI helper after merge
-export function escapeForTerminal(text: string): string {
-  return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
-}
-
-/** The JSON printed on stdout when the verb could not run. */
-// replaced by the shared CLI helper after merge
-export function jsonErrorEnvelope(code: ErrorCode, message: string): string {
-  return `${JSON.stringify({ ok: false, error: { code, message } }, null, 2)}\n`;
-}
-
 export function registerReports(program: Command, ctx: CliContext, deps: ReportsCliDeps = defaultReportsDeps): Command {
   const command = program
     .command("reports")
@@ -54,22 +34,18 @@ export function registerReports(program: Command, ctx: CliContext, deps: Reports
     .option("--json", "print the result as JSON")
     .option("--html <file>", "also write a self-contained HTML page with a daily chart per domain")
     .option("--stack <config file>", "judge every domain of this stack config against its current policy");
+  // What cannot run (a bad flag, no such path, IMAP login refused) is thrown as a CliError, which
+  // `main` prints like every verb's error.
   return addEvidenceOptions(command).action(async (sources: string[], flags: ReportsFlags) => {
-    try {
-      ctx.exitCode = await runReports(sources, flags, ctx, deps);
-    } catch (err) {
-      const known = err instanceof ReportsError ? err : err instanceof ReportSourceError ? new ReportsError("io", err.message) : err instanceof UsageError ? new ReportsError("config", err.message) : undefined;
-      if (!known) throw err;
-      if (flags.json) ctx.out(jsonErrorEnvelope(known.code, known.message));
-      else ctx.err(`mta-sts reports: ${escapeForTerminal(known.message)}\n`);
-      ctx.exitCode = EXIT_COULD_NOT_RUN;
-    }
+    ctx.exitCode = await runReports(sources, flags, ctx, deps);
   });
 }
 
 async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContext, deps: ReportsCliDeps): Promise<number> {
   const plan = planEvidence(sources, flags, deps);
-  const configured = flags.stack !== undefined ? configuredPolicies(loadDomainDeployments(flags.stack).domains) : undefined;
+  // The YAML parser and the config schema, only with --stack.
+  const loadStack = (file: string) => (require("./config-file") as typeof import("./config-file")).loadDomainDeployments(file);
+  const configured = flags.stack !== undefined ? configuredPolicies(loadStack(flags.stack).domains) : undefined;
   const { result, skipped, moreSkipped, broken, noReport } = await readEvidence(plan, configured, deps);
   const options = plan.options;
   const notReady = result.domains.some((d) => d.readiness.verdict === "not-ready");
@@ -79,11 +55,11 @@ async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContex
     try {
       writeFileSync(flags.html, renderReportsHtml(result, { generated: new Date().toISOString(), stack: Boolean(configured), options }));
     } catch (err) {
-      throw new ReportsError("io", `--html ${flags.html}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new CliError("io", `--html ${flags.html}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
   }
   if (flags.json) {
-    ctx.out(`${JSON.stringify(toJson(result.reports, result.duplicates, result.outsideWindow, skipped, moreSkipped, result.domains), null, 2)}\n`);
+    ctx.out(formatJson(exitCode === EXIT_OK, toJson(result.reports, result.duplicates, result.outsideWindow, skipped, moreSkipped, result.domains)));
   } else {
     ctx.out(formatHuman(result.domains, { reports: result.reports, duplicates: result.duplicates, outsideWindow: result.outsideWindow, skipped, moreSkipped, noReport, broken, stack: Boolean(configured), ...(flags.stack !== undefined ? { stackFile: flags.stack } : {}) }));
   }
@@ -92,7 +68,6 @@ async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContex
 
 function toJson(reports: number, duplicates: number, outsideWindow: number, skipped: readonly InputSkipped[], moreSkipped: number, domains: readonly DomainReadiness[]) {
   return {
-    ok: true,
     reports,
     duplicates,
     outsideWindow,

@@ -17,6 +17,7 @@ import { runCli, spawnCli, stopCliProcesses } from "./support/cli";
 
 const root = join(__dirname, "..");
 const fixture = (name: string) => join(__dirname, "fixtures", "config", name);
+const reportFixtures = join(__dirname, "fixtures", "reports");
 let dir: string;
 let garbagePem: string;
 
@@ -96,6 +97,18 @@ const BAD: [string[], ErrorCode, RegExp, string | undefined][] = [
   [["demote", "--stack", fixture("Pulumi.stack.yaml")], "usage", /^missing required argument 'domains'/, "demote"],
   [["demote", "--stack", fixture("Pulumi.stack.yaml"), "not a domain"], "usage", /^domain "not a domain": "not a domain" contains white space/, "demote"],
   [["demote", "--stack", fixture("Pulumi.stack.yaml"), "nope.example"], "usage", /^nope\.example is not a domain of .*Pulumi\.stack\.yaml/, "demote"],
+  [["reports"], "usage", /^missing required argument 'sources'/, "reports"],
+  [["reports", reportFixtures, "--bogus"], "usage", /^unknown option '--bogus'/, "reports"],
+  [["reports", reportFixtures, "--since", "March"], "usage", /^--since "March" must be a UTC day written YYYY-MM-DD/, "reports"],
+  [["reports", reportFixtures, "--min-days", "two"], "usage", /^--min-days "two" must be a whole number/, "reports"],
+  [["reports", reportFixtures, "--max-failure-rate", "5%"], "usage", /^--max-failure-rate "5%" must be a fraction from 0 to below 1/, "reports"],
+  [["reports", reportFixtures, "--resolver", "999.1.1.1"], "usage", /^--resolver "999\.1\.1\.1" is not an address/, "reports"],
+  [["reports", reportFixtures, "--mark-seen"], "usage", /^--mark-seen applies to IMAP sources only/, "reports"],
+  [["reports", "imaps://reports@127.0.0.1:1/INBOX"], "usage", /^an IMAP source needs a password: set MTA_STS_IMAP_PASSWORD or pass --password-file/, "reports"],
+  [["reports", "missing-reports"], "io", /^missing-reports: no such file or directory$/, undefined],
+  [["reports", reportFixtures, "--ca-file", "missing.pem"], "io", /^--ca-file missing\.pem: ENOENT$/, undefined],
+  [["reports", reportFixtures, "--stack", "missing.yaml"], "io", /^cannot read missing\.yaml: ENOENT$/, undefined],
+  [["reports", "imaps://reports:secret@127.0.0.1:1/INBOX", "--password-file", "package.json"], "io", /^the IMAP URL holds a password: never put it on the command line/, undefined],
 ];
 
 describe("a command that cannot run: exit 2, one line, no stack trace", () => {
@@ -147,7 +160,7 @@ describe("a command that cannot run: exit 2, one line, no stack trace", () => {
 
 describe("--json: one JSON object on stdout on every exit", () => {
   // --json right after the verb, so that it is not taken as the value of an option missing one.
-  const withJson = (argv: string[]) => (["plan", "render", "lint", "check", "init"].includes(argv[0]) ? [argv[0], "--json", ...argv.slice(1)] : [...argv, "--json"]);
+  const withJson = (argv: string[]) => (["plan", "render", "lint", "check", "init", "reports"].includes(argv[0]) ? [argv[0], "--json", ...argv.slice(1)] : [...argv, "--json"]);
   test.each(BAD)("%j with --json", async (argv, errorCode, reason) => {
     const { code, out, err } = await runCli(withJson(argv));
     expect(code).toBe(2);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { NO_REPORT, readMail, readReportPaths, ReportSourceError, SourceEvent, verifyReportMail } from "../components/reports/sources";
+import { KEY_LOOKUP_LIMITS, NO_REPORT, readMail, readReportPaths, ReportSourceError, SourceEvent, verifyReportMail } from "../components/reports/sources";
 import { splitMbox } from "../components/reports/sources/mbox";
 import { makeDkimKey, reportMail, signMail } from "./support/dkim";
 import { dayRange, reportGz, reportJson } from "./support/reports";
@@ -119,6 +119,24 @@ describe("paths of any mix, recognised by content", () => {
     expect(reasons["huge.mbox#1"]).toEqual([false, expect.stringContaining("larger than")]);
   });
 
+  test("report files and mails around 64 KiB, read in one read or by their size, each read whole and as itself", async () => {
+    // The sizes either side of the first read's 64 KiB: a file that fills it is read by its size.
+    const sizes = [65535, 65536, 65537, 200000];
+    for (const size of sizes) {
+      const text = reportJson({ day: "2026-03-01", org: `Org ${size}` });
+      writeFileSync(join(dir, `r${size}`), text.replace(/}$/, `${" ".repeat(size - Buffer.byteLength(text))}}`));
+    }
+    const mail = reportMail({ from: "x@reporter.example", submitter: "reporter.example", domain: "mail.example", gzBase64: reportGz({ day: "2026-03-02", domain: "mail.example" }).toString("base64"), messageId: "m@x" });
+    writeFileSync(join(dir, "small.eml"), mail);
+    writeFileSync(join(dir, "large.eml"), mail.replace("This is an aggregate TLS report", `This is an aggregate TLS report${" x".repeat(40000)}`));
+    writeFileSync(join(dir, "small.zip"), makeZip([{ name: "z.json", data: Buffer.from(reportJson({ day: "2026-03-03", domain: "zip.example" })) }]));
+    const events = await all(readReportPaths([dir], noDns));
+    expect(skipped(events)).toEqual([]);
+    const bySource = Object.fromEntries(reports(events).map((e) => [e.source.slice(dir.length + 1), e.kind === "report" ? `${e.report.organizationName} ${e.report.policies[0].policyDomain}` : ""]));
+    for (const size of sizes) expect(bySource[`r${size}`]).toBe(`Org ${size} example.com`);
+    expect(Object.entries(bySource).filter(([k]) => !k.startsWith("r")).map(([, v]) => v).sort()).toEqual(["Google Inc. mail.example", "Google Inc. mail.example", "Google Inc. zip.example"]);
+  });
+
   test("a path that does not exist means the run cannot start", async () => {
     await expect(all(readReportPaths([join(dir, "nope")]))).rejects.toBeInstanceOf(ReportSourceError);
   });
@@ -142,5 +160,37 @@ describe("DKIM (RFC 8460 §5.3): authenticated reports", () => {
     const forged = signed.replace("This is an aggregate TLS report", "This is an aggregate TLS rep0rt");
     expect((await verifyReportMail(Buffer.from(forged), "reporter.example", dns)).authenticated).toBe(false);
     expect((await verifyReportMail(Buffer.from(signed), "google.com", dns)).authenticated).toBe(false);
+  });
+
+  test("a key record longer than a key can be is not used, however it is split into strings", async () => {
+    const signed = Buffer.from(await signMail(mail, key));
+    // An unknown tag is ignored (RFC 6376 §3.6.1): the same key verifies with a short one.
+    const withTag = (n: number) => ({ resolver: async () => [[`${key.txt}; x=`, "a".repeat(n)]] });
+    expect((await verifyReportMail(signed, "reporter.example", withTag(100))).authenticated).toBe(true);
+    expect((await verifyReportMail(signed, "reporter.example", withTag(KEY_LOOKUP_LIMITS.maxRecordChars))).authenticated).toBe(false);
+  });
+
+  test("a mail with many signatures asks the DNS for a few keys, not one per signature", async () => {
+    const signed = await signMail(mail, key);
+    const header = signed.slice(0, signed.indexOf(mail));
+    const many = Buffer.from(header.repeat(50) + mail);
+    let asked = 0;
+    const counting = { resolver: async (name: string, rrtype: string) => (asked++, dns.resolver(name)) };
+    await verifyReportMail(many, "reporter.example", counting);
+    expect(asked).toBe(KEY_LOOKUP_LIMITS.maxLookups);
+  });
+
+  test("once the verification has timed out, the DNS is asked nothing more", async () => {
+    const signed = await signMail(mail, key);
+    const header = signed.slice(0, signed.indexOf(mail));
+    const twice = Buffer.from(header + header + mail);
+    let asked = 0;
+    let answerFirst: (records: string[][]) => void = () => undefined;
+    const slow = { resolver: (name: string) => (asked++, asked === 1 ? new Promise<string[][]>((r) => (answerFirst = r)) : dns.resolver(name)), timeoutMs: 50 };
+    expect(await verifyReportMail(twice, "reporter.example", slow)).toEqual({ authenticated: false });
+    // The first answer arrives after the deadline: the second signature's key is not looked up.
+    answerFirst([[key.txt]]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(asked).toBe(1);
   });
 });

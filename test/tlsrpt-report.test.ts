@@ -171,17 +171,41 @@ describe("strict about what cannot be attributed", () => {
     ["an end before the start", (d: any) => (d["date-range"]["end-datetime"] = "2016-03-01T00:00:00Z"), /end-datetime/],
     ["policies", (d: any) => (d.policies = []), /policies/],
     ["summary", (d: any) => delete d.policies[0].summary, /policies\[0\]\.summary/],
-    ["a negative count", (d: any) => (d.policies[0].summary["total-successful-session-count"] = -1), /total-successful-session-count/],
-    ["a fractional count", (d: any) => (d.policies[0].summary["total-failure-session-count"] = 1.5), /total-failure-session-count/],
-    ["a count as text", (d: any) => (d.policies[0]["failure-details"][0]["failed-session-count"] = "100"), /failure-details\[0\]\.failed-session-count/],
-    ["a detail without result-type", (d: any) => delete d.policies[0]["failure-details"][0]["result-type"], /result-type/],
-    ["a policy domain that is not a name", (d: any) => (d.policies[0].policy["policy-domain"] = "203.0.113.1"), /policy-domain/],
+    ["a negative count", (d: any) => (d.policies[0].summary["total-successful-session-count"] = -1), /^policies\[0\]\.summary\.total-successful-session-count: /],
+    ["a fractional count", (d: any) => (d.policies[0].summary["total-failure-session-count"] = 1.5), /^policies\[0\]\.summary\.total-failure-session-count: /],
+    ["a count as text", (d: any) => (d.policies[0]["failure-details"][0]["failed-session-count"] = "100"), /^policies\[0\]\.failure-details\[0\]\.failed-session-count: /],
+    ["a detail without result-type", (d: any) => delete d.policies[0]["failure-details"][0]["result-type"], /^policies\[0\]\.failure-details\[0\]\.result-type: /],
+    ["a detail that is not an object", (d: any) => (d.policies[0]["failure-details"][0] = 7), /^policies\[0\]\.failure-details\[0\]: each failure detail is an object/],
+    ["a second block that is not an object", (d: any) => d.policies.push("sts"), /^policies\[1\]: each element of policies is an object/],
+    ["an mx-host that is not text", (d: any) => (d.policies[0].policy["mx-host"] = ["mx.example", 3]), /^policies\[0\]\.policy\.mx-host\[1\]: /],
+    ["a policy domain that is not a name", (d: any) => (d.policies[0].policy["policy-domain"] = "203.0.113.1"), /^policies\[0\]\.policy\.policy-domain: /],
   ])("refuses a report with %s, naming the field", (_label, mutate, field) => {
     const doc = rfc();
     mutate(doc);
     const r = parseTlsRptReportJson(JSON.stringify(doc));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toMatch(field);
+  });
+
+  test("a value read before is judged the same when it comes again, also after thousands of other values", () => {
+    // Date-times and domains are remembered (every report of a day repeats them), in a bounded
+    // cache that starts again when full: neither a hit nor a refill may change a verdict.
+    const text = JSON.stringify(rfc());
+    const withValues = (start: string, domain: string) => {
+      const doc = JSON.parse(text);
+      doc["date-range"]["start-datetime"] = start;
+      doc.policies[0].policy["policy-domain"] = domain;
+      return parseTlsRptReportJson(JSON.stringify(doc));
+    };
+    const first = withValues("2016-04-01T00:00:00+02:00", "Bücher.Example");
+    for (let i = 0; i < 10000; i++) withValues(new Date(Date.UTC(2016, 0, 1) + i * 1000).toISOString(), `d${i}.example`);
+    for (const again of [withValues("2016-04-01T00:00:00+02:00", "Bücher.Example"), first]) {
+      expect(again).toMatchObject({ ok: true, value: { startDatetime: "2016-03-31T22:00:00.000Z", day: "2016-03-31", policies: [{ policyDomain: "xn--bcher-kva.example" }] } });
+    }
+    for (let round = 0; round < 2; round++) {
+      expect(withValues("2016-02-30T00:00:00Z", "example.com")).toMatchObject({ ok: false, error: { field: "date-range.start-datetime" } });
+      expect(withValues("2016-04-01T00:00:00Z", "203.0.113.1")).toMatchObject({ ok: false, error: { field: "policies[0].policy.policy-domain" } });
+    }
   });
 
   test("refuses text that is not JSON, and text over the size bound", () => {

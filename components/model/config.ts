@@ -11,21 +11,12 @@ import { normaliseHostname, normaliseMxPattern } from "./hostname";
 import { maxAgeAdvice } from "./max-age-advice";
 import { canonicalMxPatterns, DEFAULT_MAX_AGE, MAX_AGE_LIMIT, MAX_POLICY_BYTES, PolicyMode, POLICY_MODES } from "./policy";
 import { ruaUriProblem } from "./records";
+import type { ConfigIssue } from "./config-error";
 import { renderMailDomain } from "./rendered";
 
-/** One problem in a config, located by its field path, e.g. `domains[3].policy.mx[1]`. */
-export interface ConfigIssue {
-  readonly path: string;
-  readonly message: string;
-}
-
-/** Thrown by the components and the program for a bad config; lists every issue. */
-export class MtaStsConfigError extends Error {
-  constructor(readonly issues: readonly ConfigIssue[]) {
-    super(`invalid MTA-STS configuration:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}`);
-    this.name = "MtaStsConfigError";
-  }
-}
+// The error and its issue type live in config-error.ts, without zod, for the CLI's error printer.
+export type { ConfigIssue } from "./config-error";
+export { MtaStsConfigError } from "./config-error";
 
 const hostnameField = z.string({ error: "must be a host name (text) such as \"example.com\"" }).superRefine((value, ctx) => {
   const result = normaliseHostname(value);

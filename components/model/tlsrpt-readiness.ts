@@ -168,12 +168,12 @@ export class TlsRptAggregator {
   /** Count one report; says whether it counted, was a copy, or fell before `since`. */
   add(evidence: ReportEvidence): "counted" | "duplicate" | "outside-window" {
     const { report } = evidence;
-    const key = tlsRptReportKey(report);
-    if (this.keys.has(key)) {
+    const known = this.keys.size;
+    this.keys.add(tlsRptReportKey(report));
+    if (this.keys.size === known) {
       this.duplicateCount++;
       return "duplicate";
     }
-    this.keys.add(key);
     if (this.options.since !== undefined && report.day < this.options.since) {
       this.outside++;
       return "outside-window";
@@ -232,10 +232,13 @@ export class TlsRptAggregator {
     // With a stack config, an sts block whose policy lists another mx set than the configured
     // policy is evidence about an older policy. A block without a policy-string is taken as
     // evidence for the current one.
-    const current: TlsRptPolicyResult[] = [];
-    const older: TlsRptPolicyResult[] = [];
-    for (const b of blocks) (isOlderPolicy(b, configured) ? older : current).push(b);
-    if (older.length > 0 && current.every((b) => b.policyType !== "sts")) s.olderPolicyReports++;
+    let current: readonly TlsRptPolicyResult[] = blocks;
+    let older: readonly TlsRptPolicyResult[] = [];
+    if (configured && blocks.some((b) => isOlderPolicy(b, configured))) {
+      current = blocks.filter((b) => !isOlderPolicy(b, configured));
+      older = blocks.filter((b) => isOlderPolicy(b, configured));
+      if (current.every((b) => b.policyType !== "sts")) s.olderPolicyReports++;
+    }
 
     // Several blocks for one domain in one report describe the same sessions: take the one with
     // the most sessions, preferring sts on a tie (its details are about the policy judged here).
@@ -243,14 +246,15 @@ export class TlsRptAggregator {
     const chosen = chosenCurrent ?? largestBlock(older)!;
     const isCurrent = chosenCurrent !== undefined;
 
-    const day = s.days.get(report.day) ?? { successful: 0, failed: 0 };
+    let day = s.days.get(report.day);
+    if (!day) s.days.set(report.day, (day = { successful: 0, failed: 0 }));
     const failed = blockFailed(chosen);
     day.successful += chosen.successfulSessions;
     day.failed += failed;
-    s.days.set(report.day, day);
 
-    const detailed = chosen.failureDetails.reduce((n, d) => n + d.failedSessions, 0);
+    let detailed = 0;
     for (const detail of chosen.failureDetails) {
+      detailed += detail.failedSessions;
       s.failuresByResultType.set(detail.resultType, (s.failuresByResultType.get(detail.resultType) ?? 0) + detail.failedSessions);
       const fkey = [detail.resultType, detail.receivingMxHostname ?? "", report.organizationName, report.day, isCurrent ? "1" : "0"].join("\u0000");
       s.failures.set(fkey, (s.failures.get(fkey) ?? 0) + detail.failedSessions);
@@ -264,7 +268,7 @@ export class TlsRptAggregator {
     if (failed > detailed) s.undetailedFailed += failed - detailed;
     if (!countsForReady) return;
     s.evidenceSuccessful += chosen.successfulSessions;
-    if (current.some((b) => b.policyType === "sts")) {
+    if (hasSts(current)) {
       s.evidenceDays.add(report.day);
       s.evidenceReporters.add(reporter);
     }
@@ -328,6 +332,11 @@ function isOlderPolicy(block: TlsRptPolicyResult, configured: ConfiguredDomainPo
   return reported.length !== now.length || reported.some((m, i) => m !== now[i]);
 }
 
+function hasSts(blocks: readonly TlsRptPolicyResult[]): boolean {
+  for (const b of blocks) if (b.policyType === "sts") return true;
+  return false;
+}
+
 function largestBlock(blocks: readonly TlsRptPolicyResult[]): TlsRptPolicyResult | undefined {
   let best: TlsRptPolicyResult | undefined;
   for (const b of blocks) {
@@ -344,7 +353,9 @@ function largestBlock(blocks: readonly TlsRptPolicyResult[]): TlsRptPolicyResult
  */
 function blockFailed(block: TlsRptPolicyResult): number {
   if (block.failedSessions > 0) return block.failedSessions;
-  return block.failureDetails.reduce((n, d) => n + d.failedSessions, 0);
+  let detailed = 0;
+  for (const d of block.failureDetails) detailed += d.failedSessions;
+  return detailed;
 }
 
 /** What an operator does about each result type (RFC 8460 §4.3). */

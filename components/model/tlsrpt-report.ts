@@ -131,6 +131,15 @@ class Invalid extends Error {
   }
 }
 
+/**
+ * `err`, an error about a field of an element, about that field of the whole report: the
+ * element's code names its fields from itself (`summary`), and only a failure pays for the full
+ * path (`policies[2].summary`).
+ */
+function within(element: string, err: unknown): unknown {
+  return err instanceof Invalid ? new Invalid(err.field === "" ? element : `${element}.${err.field}`, err.message) : err;
+}
+
 /** Validate and normalise an already parsed JSON value as a report. Never throws. */
 export function normaliseTlsRptReport(doc: unknown): TlsRptReportResult {
   try {
@@ -153,91 +162,102 @@ function readReport(doc: unknown): TlsRptReport {
   if (!isObject(range)) throw new Invalid("date-range", "missing; a report covers a date range (RFC 8460 §4.4)");
   const start = readDateTime(range["start-datetime"], "date-range.start-datetime");
   const end = readDateTime(range["end-datetime"], "date-range.end-datetime");
-  if (end < start) throw new Invalid("date-range.end-datetime", `${new Date(end).toISOString()} is before the start ${new Date(start).toISOString()}`);
+  if (end.ms < start.ms) throw new Invalid("date-range.end-datetime", `${end.iso} is before the start ${start.iso}`);
   const rawPolicies = doc.policies;
   if (!Array.isArray(rawPolicies) || rawPolicies.length === 0) {
     throw new Invalid("policies", "missing or empty; a report lists the policies it applied (RFC 8460 §4.4)");
   }
   const policies: TlsRptPolicyResult[] = [];
-  rawPolicies.forEach((raw, index) => {
-    const block = readPolicyBlock(raw, `policies[${index}]`, warnings);
+  for (let index = 0; index < rawPolicies.length; index++) {
+    let block: TlsRptPolicyResult | undefined;
+    try {
+      block = readPolicyBlock(rawPolicies[index]);
+    } catch (err) {
+      throw within(`policies[${index}]`, err);
+    }
+    // Postfix's tlsrpt-reporter omits policy-domain in `no-policy-found` blocks. Its sessions
+    // cannot be attributed to a domain, so they are not counted; the rest of the report is.
     if (block) policies.push(block);
-  });
+    else warnings.push(`policies[${index}].policy.policy-domain is missing; its sessions are not counted for any domain`);
+  }
   if (policies.length === 0) {
     throw new Invalid("policies[0].policy.policy-domain", "no policy block names its domain, so the report cannot be attributed to any domain (RFC 8460 §4.4)");
   }
-  const startDatetime = new Date(start).toISOString();
-  return {
+  const report: { -readonly [K in keyof TlsRptReport]: TlsRptReport[K] } = {
     organizationName,
     reportId,
-    ...(contactInfo !== undefined ? { contactInfo } : {}),
-    startDatetime,
-    endDatetime: new Date(end).toISOString(),
+    startDatetime: start.iso,
+    endDatetime: end.iso,
     // Counting rule: a day is the UTC date of start-datetime. RFC 8460 §4.1 asks for UTC days;
     // a range ending at 23:59:59Z or at 00:00:00Z of the next day is the same day.
-    day: startDatetime.slice(0, 10),
+    day: start.day,
     policies,
     warnings,
   };
+  if (contactInfo !== undefined) report.contactInfo = contactInfo;
+  return report;
 }
 
-function readPolicyBlock(raw: unknown, path: string, warnings: string[]): TlsRptPolicyResult | undefined {
-  if (!isObject(raw)) throw new Invalid(path, "each element of policies is an object (RFC 8460 §4.4)");
+/** One element of `policies`; undefined when it names no domain. Fields are named from the element. */
+function readPolicyBlock(raw: unknown): TlsRptPolicyResult | undefined {
+  if (!isObject(raw)) throw new Invalid("", "each element of policies is an object (RFC 8460 §4.4)");
   const policy = raw.policy;
-  if (!isObject(policy)) throw new Invalid(`${path}.policy`, "missing; every block says which policy it applied (RFC 8460 §4.4)");
-  const policyType = requiredText(policy, "policy-type", `${path}.policy.policy-type`);
+  if (!isObject(policy)) throw new Invalid("policy", "missing; every block says which policy it applied (RFC 8460 §4.4)");
+  const policyType = requiredText(policy, "policy-type", "policy.policy-type");
   const rawDomain = policy["policy-domain"];
-  if (rawDomain === undefined || rawDomain === null || rawDomain === "") {
-    // Postfix's tlsrpt-reporter omits policy-domain in `no-policy-found` blocks. Its sessions
-    // cannot be attributed to a domain, so they are not counted; the rest of the report is.
-    warnings.push(`${path}.policy.policy-domain is missing; its sessions are not counted for any domain`);
-    return undefined;
-  }
-  if (typeof rawDomain !== "string") throw new Invalid(`${path}.policy.policy-domain`, "must be a domain name (RFC 8460 §4.4)");
+  if (rawDomain === undefined || rawDomain === null || rawDomain === "") return undefined;
+  if (typeof rawDomain !== "string") throw new Invalid("policy.policy-domain", "must be a domain name (RFC 8460 §4.4)");
   const policyDomain = normaliseDomain(rawDomain);
-  if (!policyDomain) throw new Invalid(`${path}.policy.policy-domain`, `"${clip(rawDomain)}" is not a domain name (RFC 8460 §4.4)`);
+  if (!policyDomain) throw new Invalid("policy.policy-domain", `"${clip(rawDomain)}" is not a domain name (RFC 8460 §4.4)`);
 
   const summary = raw.summary;
-  if (!isObject(summary)) throw new Invalid(`${path}.summary`, "missing; the session counts are what a report is for (RFC 8460 §4.4)");
-  const successfulSessions = count(summary["total-successful-session-count"], `${path}.summary.total-successful-session-count`);
-  const failedSessions = count(summary["total-failure-session-count"], `${path}.summary.total-failure-session-count`);
+  if (!isObject(summary)) throw new Invalid("summary", "missing; the session counts are what a report is for (RFC 8460 §4.4)");
+  const successfulSessions = count(summary["total-successful-session-count"], "summary.total-successful-session-count");
+  const failedSessions = count(summary["total-failure-session-count"], "summary.total-failure-session-count");
 
   const details = raw["failure-details"];
   const failureDetails: TlsRptFailureDetail[] = [];
   // failure-details may be absent (Google, Microsoft on success) or [] (mox); both mean none.
   if (details !== undefined && details !== null) {
-    if (!Array.isArray(details)) throw new Invalid(`${path}.failure-details`, "must be a list (RFC 8460 §4.4)");
-    details.forEach((d, i) => failureDetails.push(readFailureDetail(d, `${path}.failure-details[${i}]`)));
+    if (!Array.isArray(details)) throw new Invalid("failure-details", "must be a list (RFC 8460 §4.4)");
+    for (let i = 0; i < details.length; i++) {
+      try {
+        failureDetails.push(readFailureDetail(details[i]));
+      } catch (err) {
+        throw within(`failure-details[${i}]`, err);
+      }
+    }
   }
   return {
     policyType,
     policyDomain,
-    policyString: readPolicyString(policy["policy-string"], `${path}.policy.policy-string`),
-    mxHost: readMxHost(policy["mx-host"], `${path}.policy.mx-host`),
+    policyString: readPolicyString(policy["policy-string"], "policy.policy-string"),
+    mxHost: readMxHost(policy["mx-host"], "policy.mx-host"),
     successfulSessions,
     failedSessions,
     failureDetails,
   };
 }
 
-function readFailureDetail(raw: unknown, path: string): TlsRptFailureDetail {
-  if (!isObject(raw)) throw new Invalid(path, "each failure detail is an object (RFC 8460 §4.4)");
+/** One failure-details entry; fields are named from the entry. */
+function readFailureDetail(raw: unknown): TlsRptFailureDetail {
+  if (!isObject(raw)) throw new Invalid("", "each failure detail is an object (RFC 8460 §4.4)");
   // RFC 8460 §4.3: result-type and failed-session-count are what a detail is; Mail.ru writes
   // entries with only these two (and failure-reason-code). Unknown result types stay as written.
-  const resultType = requiredText(raw, "result-type", `${path}.result-type`);
-  const failedSessions = count(raw["failed-session-count"], `${path}.failed-session-count`, true);
-  const mx = optionalText(raw["receiving-mx-hostname"], `${path}.receiving-mx-hostname`);
+  const resultType = requiredText(raw, "result-type", "result-type");
+  const failedSessions = count(raw["failed-session-count"], "failed-session-count", true);
+  const mx = optionalText(raw["receiving-mx-hostname"], "receiving-mx-hostname");
   return compact({
     resultType,
     failedSessions,
-    sendingMtaIp: optionalText(raw["sending-mta-ip"], `${path}.sending-mta-ip`),
+    sendingMtaIp: optionalText(raw["sending-mta-ip"], "sending-mta-ip"),
     receivingMxHostname: mx === undefined ? undefined : mx.toLowerCase().replace(/\.$/, ""),
-    receivingMxHelo: optionalText(raw["receiving-mx-helo"], `${path}.receiving-mx-helo`),
-    receivingIp: optionalText(raw["receiving-ip"], `${path}.receiving-ip`),
+    receivingMxHelo: optionalText(raw["receiving-mx-helo"], "receiving-mx-helo"),
+    receivingIp: optionalText(raw["receiving-ip"], "receiving-ip"),
     // RFC 8460 §4.4 names the field additional-information; its value is an
     // "additional-info-uri", and some senders use that as the field name.
-    additionalInformation: optionalText(raw["additional-information"] ?? raw["additional-info-uri"], `${path}.additional-information`),
-    failureReasonCode: optionalText(raw["failure-reason-code"], `${path}.failure-reason-code`),
+    additionalInformation: optionalText(raw["additional-information"] ?? raw["additional-info-uri"], "additional-information"),
+    failureReasonCode: optionalText(raw["failure-reason-code"], "failure-reason-code"),
   });
 }
 
@@ -252,7 +272,8 @@ function readPolicyString(raw: unknown, path: string): string[] {
   const items = typeof raw === "string" ? [raw] : raw;
   if (!Array.isArray(items)) throw new Invalid(path, "must be a list of strings (RFC 8460 §4.4)");
   const lines: string[] = [];
-  for (const [i, item] of items.entries()) {
+  for (let i = 0; i < items.length; i++) {
+    const item: unknown = items[i];
     if (typeof item !== "string") throw new Invalid(`${path}[${i}]`, "must be a string (RFC 8460 §4.4)");
     const unpacked = items.length === 1 ? jsonStringList(item) : undefined;
     if (unpacked) lines.push(...unpacked);
@@ -278,7 +299,8 @@ function readMxHost(raw: unknown, path: string): string[] {
   const items = typeof raw === "string" ? [raw] : raw;
   if (!Array.isArray(items)) throw new Invalid(path, "must be a host pattern or a list of them (RFC 8460 §4.4)");
   const out: string[] = [];
-  for (const [i, item] of items.entries()) {
+  for (let i = 0; i < items.length; i++) {
+    const item: unknown = items[i];
     if (typeof item !== "string") throw new Invalid(`${path}[${i}]`, "must be a string (RFC 8460 §4.4)");
     const host = item.trim().toLowerCase().replace(/\.$/, "");
     if (host !== "" && !out.includes(host)) out.push(host);
@@ -287,14 +309,53 @@ function readMxHost(raw: unknown, path: string): string[] {
 }
 
 /**
+ * The results of a pure function for the inputs seen last, at most `max` of them. Real TLS reports
+ * repeat their values: every report of a day has the same `start-datetime`, and a fleet has a
+ * few hundred policy domains, so each is read once and looked up after that. When the cache is
+ * full it starts again empty: memory stays bounded whatever the input, and a run over more
+ * distinct values than `max` is only slower, never wrong.
+ */
+class BoundedCache<V> {
+  private readonly values = new Map<string, V>();
+
+  constructor(private readonly max: number) {}
+
+  get(key: string): V | undefined {
+    return this.values.get(key);
+  }
+
+  /** Remember `value` for `key`, and return it. */
+  set(key: string, value: V): V {
+    if (this.values.size >= this.max) this.values.clear();
+    this.values.set(key, value);
+    return value;
+  }
+}
+
+/**
  * RFC 8460 §4.4: date-times are RFC 3339 §5.6. Microsoft writes them without a time zone
  * (`2023-01-10T00:00:00`); RFC 8460 §4.1 asks for UTC, so a missing zone is read as UTC.
- * Returns milliseconds since the epoch.
+ * Returns the instant in milliseconds since the epoch, as an ISO 8601 UTC string, and its UTC day.
  */
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})?)?$/;
 
-function readDateTime(raw: unknown, path: string): number {
+interface DateTime {
+  readonly ms: number;
+  /** e.g. `2016-04-01T00:00:00.000Z`. */
+  readonly iso: string;
+  /** e.g. `2016-04-01`. */
+  readonly day: string;
+}
+
+/** Date-times read so far: every report of a day repeats the same two. */
+const DATE_TIMES = new BoundedCache<DateTime>(4096);
+
+function readDateTime(raw: unknown, path: string): DateTime {
   if (typeof raw !== "string") throw new Invalid(path, "missing; write an RFC 3339 date-time such as 2016-04-01T00:00:00Z (RFC 8460 §4.4)");
+  return DATE_TIMES.get(raw) ?? DATE_TIMES.set(raw, parseDateTime(raw, path));
+}
+
+function parseDateTime(raw: string, path: string): DateTime {
   const m = DATE_TIME.exec(raw.trim());
   if (!m) throw new Invalid(path, `"${clip(raw)}" is not an RFC 3339 date-time such as 2016-04-01T00:00:00Z (RFC 8460 §4.4)`);
   const [, y, mo, d, h = "0", mi = "0", s = "0", frac, zone] = m;
@@ -310,14 +371,24 @@ function readDateTime(raw: unknown, path: string): number {
     const digits = zone.replace(":", "");
     offsetMinutes = (digits[0] === "-" ? -1 : 1) * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
   }
-  return ms - offsetMinutes * 60000;
+  const instant = ms - offsetMinutes * 60000;
+  const iso = new Date(instant).toISOString();
+  return { ms: instant, iso, day: iso.slice(0, 10) };
 }
+
+/** Domains read so far (false: not a domain name): a fleet has a few hundred, in every report. */
+const DOMAINS = new BoundedCache<string | false>(8192);
 
 /**
  * A domain as a lowercase A-label. IDNA is the WHATWG URL host parser's (UTS #46), which Node and
  * Workers both provide as the global URL.
  */
 export function normaliseDomain(input: string): string | undefined {
+  const known = DOMAINS.get(input) ?? DOMAINS.set(input, toALabel(input) ?? false);
+  return known === false ? undefined : known;
+}
+
+function toALabel(input: string): string | undefined {
   const raw = input.trim().replace(/\.$/, "");
   if (raw === "" || raw.length > 253 || !/^[A-Za-z0-9._\-\u0080-\u{10FFFF}]+$/u.test(raw)) return undefined;
   let ascii: string;
@@ -348,8 +419,9 @@ export function policyStringMx(lines: readonly string[]): string[] {
 
 function requiredText(obj: Record<string, unknown>, key: string, path: string): string {
   const v = obj[key];
-  if (typeof v !== "string" || v.trim() === "") throw new Invalid(path, `missing or empty; it is required (RFC 8460 §4.4)`);
-  return v.trim();
+  const text = typeof v === "string" ? v.trim() : "";
+  if (text === "") throw new Invalid(path, `missing or empty; it is required (RFC 8460 §4.4)`);
+  return text;
 }
 
 function optionalText(v: unknown, path: string): string | undefined {

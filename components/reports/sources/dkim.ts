@@ -6,31 +6,22 @@
  * header, RFC 8460 §5.3, else the From domain), or a parent or subdomain of it (Mail.ru signs as
  * corp.mail.ru for submitter mail.ru).
  */
-import { Resolver } from "node:dns/promises";
 import { dkimVerify } from "mailauth";
+import { boundedTxtResolver, dnsResolverFor, TxtResolver } from "./txt-resolver";
 
-export type TxtResolver = (name: string, rrtype: string) => Promise<string[][]>;
+export { dnsResolverFor, KEY_LOOKUP_LIMITS } from "./txt-resolver";
+export type { TxtResolver } from "./txt-resolver";
 
 export interface DkimOptions {
   /** DNS for the signers' keys; defaults to the system's resolvers. */
   readonly resolver?: TxtResolver;
-  /** Time limit for the whole verification, in ms. Defaults to 10000. */
+  /** Time limit for the whole verification, in ms; no key is looked up after it. Defaults to 10000. */
   readonly timeoutMs?: number;
 }
 
 export interface DkimVerdict {
   readonly authenticated: boolean;
   readonly signer?: string;
-}
-
-/** A TXT resolver that asks one DNS server (`host:port`), each query bounded in time. */
-export function dnsResolverFor(server: string | undefined, timeoutMs = 5000): TxtResolver {
-  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
-  if (server) resolver.setServers([server]);
-  return async (name, rrtype) => {
-    if (rrtype !== "TXT") throw Object.assign(new Error(`no ${rrtype} lookups for DKIM`), { code: "ENOTFOUND" });
-    return resolver.resolveTxt(name);
-  };
 }
 
 function aligned(signer: string, submitter: string): boolean {
@@ -43,11 +34,17 @@ function aligned(signer: string, submitter: string): boolean {
 export async function verifyReportMail(raw: Uint8Array, submitter: string | undefined, options: DkimOptions = {}): Promise<DkimVerdict> {
   const timeoutMs = options.timeoutMs ?? 10000;
   let timer: NodeJS.Timeout | undefined;
+  // Every key lookup of this mail: at most a few, each of a key's size, none after the deadline
+  // (mailauth cannot be stopped, but without answers it ends at once).
+  const dns = boundedTxtResolver(options.resolver ?? dnsResolverFor(undefined));
   try {
     const result = await Promise.race([
-      dkimVerify(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), { resolver: options.resolver ?? dnsResolverFor(undefined) } as Parameters<typeof dkimVerify>[1]),
+      dkimVerify(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), { resolver: dns.resolve } as Parameters<typeof dkimVerify>[1]),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("DKIM verification timed out")), timeoutMs);
+        timer = setTimeout(() => {
+          dns.expire();
+          reject(new Error("DKIM verification timed out"));
+        }, timeoutMs);
       }),
     ]);
     const want = submitter ?? result.headerFrom?.[0]?.split("@").pop();

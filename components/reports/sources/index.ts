@@ -5,5 +5,5 @@ export { parseImapUrl, readImapMailbox } from "./imap";
 export type { ImapOptions, ImapTarget } from "./imap";
 export { readMail } from "./mail";
 export type { MailOptions } from "./mail";
-export { dnsResolverFor, verifyReportMail } from "./dkim";
+export { dnsResolverFor, KEY_LOOKUP_LIMITS, verifyReportMail } from "./dkim";
 export type { DkimOptions, DkimVerdict, TxtResolver } from "./dkim";
