@@ -1,8 +1,9 @@
 /**
  * `mta-sts reports SOURCES...`: read the TLS reports senders sent (RFC 8460), aggregate them per
  * domain and say whether each domain can move from `testing` to `enforce` (RFC 8461 §5). This
- * module only wires the readers (`components/reports/sources`) to the model's counting and
- * verdict (`components/model/tlsrpt-readiness.ts`) and prints.
+ * module only wires the readers (`components/reports/sources`: files, IMAP, and the kit's own
+ * HTTPS receiver) to the model's counting and verdict (`components/model/tlsrpt-readiness.ts`)
+ * and prints.
  *
  * Exit codes: 0 no domain is not-ready; 1 a domain is not-ready, or an input that looked like a
  * report could not be read; 2 could not run (bad arguments, no such path, IMAP login failed).
@@ -11,13 +12,15 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { ConfiguredDomainPolicy, DomainReadiness, ReadinessOptions, TlsRptAggregator } from "../components/model/tlsrpt-readiness";
 import { parseServerAddress } from "../components/check/dns-lookup";
-import { dnsResolverFor, InputSkipped, NO_REPORT, readImapMailbox, readReportPaths, ReportSourceError, SourceEvent } from "../components/reports/sources";
+import { dnsResolverFor, InputSkipped, NO_REPORT, readImapMailbox, readReceiverReports, readReportPaths, ReportSourceError, SourceEvent } from "../components/reports/sources";
 import { loadDomainDeployments } from "./config-file";
 import { CliContext, EXIT_COULD_NOT_RUN, EXIT_FINDINGS, EXIT_OK, UsageError } from "./exit-codes";
 import { renderReportsHtml } from "./reports-html";
 
 /** The environment variable that holds the IMAP password. */
 export const IMAP_PASSWORD_ENV = "MTA_STS_IMAP_PASSWORD";
+/** The environment variable that holds the export token of an https:// receiver. */
+export const RECEIVER_TOKEN_ENV = "MTA_STS_RECEIVER_TOKEN";
 /** At most this many skipped inputs are listed; the rest are counted. */
 const MAX_LISTED_SKIPPED = 10000;
 
@@ -47,6 +50,7 @@ interface ReportsFlags {
   maxFailureRate: string;
   requireAuthenticated?: boolean;
   passwordFile?: string;
+  tokenFile?: string;
   markSeen?: boolean;
   resolver?: string;
   caFile?: string;
@@ -82,8 +86,8 @@ export function jsonErrorEnvelope(code: ErrorCode, message: string): string {
 export function registerReports(program: Command, ctx: CliContext, deps: ReportsCliDeps = defaultReportsDeps): Command {
   return program
     .command("reports")
-    .description("read TLS-RPT reports (files, .zip, .eml, mbox, Maildir, directories, imaps://user@host/INBOX) and say per domain whether enforce is safe (exit 0 none not-ready, 1 not-ready or unreadable report, 2 could not run)")
-    .argument("<sources...>", "report files, .zip, .eml, mbox files, directories (Maildir too), or imaps://user@host/MAILBOX (imap:// uses STARTTLS)")
+    .description("read TLS-RPT reports (files, .zip, .eml, mbox, Maildir, directories, imaps://user@host/INBOX, the kit's receiver https://host) and say per domain whether enforce is safe (exit 0 none not-ready, 1 not-ready or unreadable report, 2 could not run)")
+    .argument("<sources...>", "report files, .zip, .eml, mbox files, directories (Maildir too), imaps://user@host/MAILBOX (imap:// uses STARTTLS), or https://<receiver host> (the kit's TLS-RPT receiver)")
     .option("--json", "print the result as JSON")
     .option("--html <file>", "also write a self-contained HTML page with a daily chart per domain")
     .option("--stack <config file>", "judge every domain of this stack config against its current policy")
@@ -93,9 +97,10 @@ export function registerReports(program: Command, ctx: CliContext, deps: Reports
     .addOption(new Option("--max-failure-rate <fraction>", "failed sessions tolerated, as a fraction of all sessions, e.g. 0.001").default("0"))
     .option("--require-authenticated", "count only DKIM-authenticated reports toward ready")
     .option("--password-file <file>", `read the IMAP password from this file (else ${IMAP_PASSWORD_ENV})`)
+    .option("--token-file <file>", `read the export token of an https:// receiver from this file (else ${RECEIVER_TOKEN_ENV})`)
     .option("--mark-seen", "flag the IMAP mails that held a report as \\Seen (default: change nothing)")
     .option("--resolver <host:port>", "ask this DNS server for DKIM keys instead of the system's resolvers")
-    .option("--ca-file <pem>", "trust the certificate authorities in this PEM file for IMAP")
+    .option("--ca-file <pem>", "trust the certificate authorities in this PEM file for IMAP and https:// receivers")
     .action(async (sources: string[], flags: ReportsFlags) => {
       try {
         ctx.exitCode = await runReports(sources, flags, ctx, deps);
@@ -130,26 +135,40 @@ function parseOptions(flags: ReportsFlags): ReadinessOptions {
   };
 }
 
-function readPassword(flags: ReportsFlags, deps: ReportsCliDeps): string {
-  if (flags.passwordFile !== undefined) {
+/** A secret from `--<flag> <file>` (at most 4096 bytes, one line ending removed), else from `envName`. */
+function readSecret(file: string | undefined, flag: string, what: string, envName: string, deps: ReportsCliDeps, needed: string): string {
+  if (file !== undefined) {
     let text: string;
     try {
-      if (statSync(flags.passwordFile).size > 4096) throw new ReportsError("usage", `--password-file ${flags.passwordFile} is larger than 4096 bytes; it should hold the password only`);
-      text = readFileSync(flags.passwordFile, "utf8");
+      if (statSync(file).size > 4096) throw new ReportsError("usage", `${flag} ${file} is larger than 4096 bytes; it should hold the ${what} only`);
+      text = readFileSync(file, "utf8");
     } catch (err) {
       if (err instanceof ReportsError) throw err;
-      throw new ReportsError("io", `--password-file ${flags.passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new ReportsError("io", `${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
-    return text.replace(/\r?\n$/, "");
+    const secret = text.replace(/\r?\n$/, "");
+    if (secret === "") throw new ReportsError("usage", `${flag} ${file} is empty; it should hold the ${what}`);
+    return secret;
   }
-  const env = deps.env[IMAP_PASSWORD_ENV];
-  if (env === undefined || env === "") throw new ReportsError("usage", `an IMAP source needs a password: set ${IMAP_PASSWORD_ENV} or pass --password-file (never on the command line)`);
+  const env = deps.env[envName];
+  if (env === undefined || env === "") throw new ReportsError("usage", `${needed}: set ${envName} or pass ${flag} (never on the command line)`);
   return env;
+}
+
+function readPassword(flags: ReportsFlags, deps: ReportsCliDeps): string {
+  return readSecret(flags.passwordFile, "--password-file", "password", IMAP_PASSWORD_ENV, deps, "an IMAP source needs a password");
+}
+
+function readToken(flags: ReportsFlags, deps: ReportsCliDeps): string {
+  return readSecret(flags.tokenFile, "--token-file", "export token", RECEIVER_TOKEN_ENV, deps, "an https:// receiver needs its export token (the receiver's exportToken output)");
 }
 
 async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContext, deps: ReportsCliDeps): Promise<number> {
   const options = parseOptions(flags);
   const isImap = (s: string) => /^imaps?:\/\//i.test(s);
+  const isReceiver = (s: string) => /^https:\/\//i.test(s);
+  const plainHttp = sources.find((s) => /^http:\/\//i.test(s));
+  if (plainHttp !== undefined) throw new ReportsError("usage", `${plainHttp}: a receiver is read over https:// only (the export token must not cross the network in clear)`);
   if (flags.resolver !== undefined) {
     try {
       parseServerAddress(flags.resolver);
@@ -167,6 +186,7 @@ async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContex
   }
   if (flags.markSeen && !sources.some(isImap)) throw new ReportsError("usage", "--mark-seen applies to IMAP sources only");
   const password = sources.some(isImap) ? readPassword(flags, deps) : "";
+  const token = sources.some(isReceiver) ? readToken(flags, deps) : "";
   let configured: ConfiguredDomainPolicy[] | undefined;
   if (flags.stack !== undefined) {
     configured = loadDomainDeployments(flags.stack).domains.map((d) => ({ domain: d.intent.domain, mode: d.intent.policy.mode, mx: d.intent.policy.mx }));
@@ -199,10 +219,13 @@ async function runReports(sources: string[], flags: ReportsFlags, ctx: CliContex
     }
   };
 
-  const paths = sources.filter((s) => !isImap(s));
+  const paths = sources.filter((s) => !isImap(s) && !isReceiver(s));
   if (paths.length > 0) for await (const e of readReportPaths(paths, { dkim })) onEvent(e);
   for (const url of sources.filter(isImap)) {
     for await (const e of readImapMailbox(url, { password, dkim, markSeen: Boolean(flags.markSeen), ...(options.since ? { since: options.since } : {}), ...(ca ? { ca } : {}) })) onEvent(e);
+  }
+  for (const url of sources.filter(isReceiver)) {
+    for await (const e of readReceiverReports(url, { token, ...(options.since ? { since: options.since } : {}), ...(ca ? { ca } : {}) })) onEvent(e);
   }
   if (showProgress && lastProgress > 0) deps.progress("\r\u001b[K");
 
