@@ -14,3 +14,4 @@ export * from "./rendered";
 export * from "./review-risks";
 export * from "./tlsrpt-report";
 export * from "./tlsrpt-readiness";
+export * from "./tlsrpt-receiver";

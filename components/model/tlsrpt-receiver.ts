@@ -62,8 +62,8 @@ export function isUtcDay(text: unknown): text is string {
 
 /** The alert formats: Slack's `{ text }`, a Teams Adaptive Card, or this kit's own JSON. */
 export const ALERT_WEBHOOK_FORMATS = ["slack", "teams", "json"] as const;
-export type AlertWebhookFormat = (typeof ALERT_WEBHOOK_FORMATS)[number];
-export const DEFAULT_ALERT_WEBHOOK_FORMAT: AlertWebhookFormat = "json";
+export type AlertFormat = (typeof ALERT_WEBHOOK_FORMATS)[number];
+export const DEFAULT_ALERT_WEBHOOK_FORMAT: AlertFormat = "json";
 
 /**
  * Reports per page of the export. Each page is one R2 list and one read per report, within a

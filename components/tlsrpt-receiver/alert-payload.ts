@@ -14,7 +14,7 @@
  * Everything from the report is untrusted: control characters become spaces and every value is
  * cut to a bounded length, whatever the format. Pure: runs in the Worker and in tests.
  */
-import { AlertWebhookFormat, FailureAlert } from "../model/tlsrpt-receiver";
+import { AlertFormat, FailureAlert } from "../model/tlsrpt-receiver";
 
 /** The `kind` of the json format, and its version (raised when a field changes its meaning). */
 export const ALERT_JSON_KIND = "mta-sts-tlsrpt-failure";
@@ -100,7 +100,7 @@ function jsonPayload(alert: FailureAlert, receiver: string): unknown {
 }
 
 /** The webhook body for `alert` in `format`; `receiver` is the receiver's host name. */
-export function alertPayload(alert: FailureAlert, format: AlertWebhookFormat, receiver: string): unknown {
+export function alertPayload(alert: FailureAlert, format: AlertFormat, receiver: string): unknown {
   if (format === "slack") return slackPayload(alert, receiver);
   if (format === "teams") return teamsPayload(alert, receiver);
   return jsonPayload(alert, receiver);

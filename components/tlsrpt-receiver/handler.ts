@@ -21,7 +21,7 @@
  */
 import {
   ALERT_WEBHOOK_FORMATS,
-  AlertWebhookFormat,
+  AlertFormat,
   DEFAULT_ALERT_WEBHOOK_FORMAT,
   DEFAULT_EXPORT_PAGE_SIZE,
   foreignDomains,
@@ -150,13 +150,13 @@ async function receiveReport(request: Request, url: URL, env: ReceiverEnv, ctx: 
   return answer(201, { stored: true });
 }
 
-function alertFormat(env: ReceiverEnv): AlertWebhookFormat {
+function alertFormat(env: ReceiverEnv): AlertFormat {
   const format = env.ALERT_WEBHOOK_FORMAT;
-  return (ALERT_WEBHOOK_FORMATS as readonly string[]).includes(format ?? "") ? (format as AlertWebhookFormat) : DEFAULT_ALERT_WEBHOOK_FORMAT;
+  return (ALERT_WEBHOOK_FORMATS as readonly string[]).includes(format ?? "") ? (format as AlertFormat) : DEFAULT_ALERT_WEBHOOK_FORMAT;
 }
 
 /** Post the alert; a failure is logged (without the URL, a credential) and the report stays stored. */
-async function sendAlert(webhook: string, format: AlertWebhookFormat, alert: NonNullable<ReturnType<typeof tlsRptFailureAlert>>, receiver: string, send: typeof fetch, report: TlsRptReport): Promise<void> {
+async function sendAlert(webhook: string, format: AlertFormat, alert: NonNullable<ReturnType<typeof tlsRptFailureAlert>>, receiver: string, send: typeof fetch, report: TlsRptReport): Promise<void> {
   try {
     const res = await send(webhook, {
       method: "POST",
