@@ -30,9 +30,9 @@ import {
   MailDomainIntent,
   normaliseMailDomain,
   policyFields,
-  tlsRptSchema,
   zodIssues,
 } from "../model/config";
+import { readTlsRptReceiver, receiverDeployment, resolveTlsRpt, stackTlsRptSchema, TlsRptReceiverDeployment } from "./tlsrpt-receiver-config";
 
 /** What serves the policy file. */
 export const HOST_KINDS = ["aws", "cloudflare-worker", "cloudflare-pages"] as const;
@@ -108,7 +108,8 @@ function dnsHomeOf(entry: { host: HostKind; dns?: DnsHome; cloudflareZoneId?: un
   return entry.dns ?? (entry.cloudflareZoneId !== undefined ? "cloudflare" : "route53");
 }
 
-const domainEntrySchema = mailDomainSchema.extend(deploymentShape).superRefine((entry, ctx) => {
+// `tlsRpt` of the stack config also takes `receiver: true` (tlsrpt-receiver-config.ts).
+const domainEntrySchema = mailDomainSchema.extend({ ...deploymentShape, tlsRpt: stackTlsRptSchema.optional() }).superRefine((entry, ctx) => {
   const dns = dnsHomeOf(entry);
   const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
   const cloudflareId = (path: "cloudflareZoneId" | "cloudflareAccountId", kind: CloudflareIdKind, missing: string) => {
@@ -151,11 +152,11 @@ const defaultsSchema = z.strictObject({
   policy: z
     .strictObject({ mode: policyFields.mode.optional(), mx: policyFields.mx.optional(), maxAgeSeconds: policyFields.maxAgeSeconds.optional() })
     .optional(),
-  tlsRpt: tlsRptSchema.optional(),
+  tlsRpt: stackTlsRptSchema.optional(),
 });
 
 /** The keys of the stack config the program reads, each `mta-sts:<key>` in a stack file. */
-export const STACK_CONFIG_KEYS = ["domains", "defaults", "sharedAwsHost", "skipLiveChecks"] as const;
+export const STACK_CONFIG_KEYS = ["domains", "defaults", "sharedAwsHost", "skipLiveChecks", "tlsRptReceiver"] as const;
 
 /** The whole stack config: `mta-sts:domains`, `mta-sts:defaults` and the stack-wide switches. */
 export interface StackConfigInput {
@@ -165,6 +166,8 @@ export interface StackConfigInput {
   sharedAwsHost?: unknown;
   /** `mta-sts:skipLiveChecks`: true skips the live MX lookups of every domain. */
   skipLiveChecks?: unknown;
+  /** `mta-sts:tlsRptReceiver`: the kit's own TLS-RPT receiver (tlsrpt-receiver-config.ts); absent: none. */
+  tlsRptReceiver?: unknown;
   /**
    * Keys found beside these that the program does not read, as written (`mta-sts:sharedAWSHost`):
    * each is an error with a did-you-mean, since an ignored key silently switches off what it asks for.
@@ -229,7 +232,7 @@ export interface DomainDeployment {
 }
 
 export type StackValidation =
-  | { ok: true; domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; skipLiveChecks: boolean; warnings: ConfigIssue[] }
+  | { ok: true; domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; skipLiveChecks: boolean; tlsRptReceiver?: TlsRptReceiverDeployment; warnings: ConfigIssue[] }
   | { ok: false; issues: ConfigIssue[] };
 
 /**
@@ -262,6 +265,9 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
     else sharedAwsHost = parsed.data;
   }
 
+  const receiverBlock = config.tlsRptReceiver === undefined || config.tlsRptReceiver === null ? undefined : readTlsRptReceiver(config.tlsRptReceiver);
+  issues.push(...(receiverBlock?.issues ?? []));
+
   const skipLiveChecks = config.skipLiveChecks ?? false;
   if (typeof skipLiveChecks !== "boolean") issues.push({ path: "skipLiveChecks", message: `must be true or false, not ${JSON.stringify(skipLiveChecks)}` });
 
@@ -292,7 +298,12 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
       return;
     }
     const entry = parsed.data;
-    const normalised = normaliseMailDomain(entry, ["domains", index]);
+    const tlsRpt = resolveTlsRpt(entry.tlsRpt, receiverBlock?.config, receiverBlock !== undefined, ["domains", index]);
+    if (tlsRpt.issues.length > 0) {
+      issues.push(...tlsRpt.issues);
+      return;
+    }
+    const normalised = normaliseMailDomain({ ...entry, tlsRpt: tlsRpt.tlsRpt }, ["domains", index]);
     if (!normalised.ok) {
       issues.push(...normalised.issues);
       return;
@@ -322,8 +333,11 @@ export function validateStackConfig(config: StackConfigInput): StackValidation {
   });
 
   issues.push(...siteNameCollisions(domains, config.domains), ...sharedResolverIssues(domains, sharedAwsHost !== undefined || config.sharedAwsHost !== undefined));
+  const receiver = receiverBlock?.config ? receiverDeployment(receiverBlock.config, domains) : undefined;
+  if (receiver) issues.push(...receiver.issues);
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, domains, ...(sharedAwsHost ? { sharedAwsHost } : {}), skipLiveChecks: skipLiveChecks as boolean, warnings };
+  if (receiver) warnings.push(...receiver.warnings);
+  return { ok: true, domains, ...(sharedAwsHost ? { sharedAwsHost } : {}), skipLiveChecks: skipLiveChecks as boolean, ...(receiver ? { tlsRptReceiver: receiver.deployment } : {}), warnings };
 }
 
 /**
@@ -417,6 +431,6 @@ function knownDefaultsKeys(path: readonly PropertyKey[]): readonly string[] {
 function knownKeys(path: readonly PropertyKey[]): readonly string[] {
   const last = [...path].reverse().find((p) => typeof p === "string");
   if (last === "policy") return Object.keys(policyFields);
-  if (last === "tlsRpt") return Object.keys(tlsRptSchema.shape);
+  if (last === "tlsRpt") return Object.keys(stackTlsRptSchema.shape);
   return [...Object.keys(mailDomainSchema.shape), ...Object.keys(deploymentShape)];
 }
