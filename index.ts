@@ -1,6 +1,7 @@
 /**
  * The pulumi-mta-sts program: every mail domain of the stack config (`mta-sts:domains`, with
- * `mta-sts:defaults` merged under each) gets MTA-STS and TLS-RPT, on AWS or Cloudflare.
+ * `mta-sts:defaults` merged under each) gets MTA-STS and TLS-RPT, on AWS or Cloudflare; with
+ * `mta-sts:tlsRptReceiver`, the stack also deploys its own TLS-RPT receiver (a Cloudflare Worker).
  *
  * The whole config is validated before anything is declared; a bad config stops `pulumi preview`
  * and `pulumi up` with every problem and its path, and no stack trace. `mta-sts plan` evaluates
@@ -8,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { stackConfigInput, validateStackConfig } from "./components/stack/stack-config";
-import { declareDomains, DomainOutputs } from "./components/stack/declare-domains";
+import { declareStack, DomainOutputs, ReceiverOutputs } from "./components/stack/declare-domains";
 
 /** The project name in Pulumi.yaml, and so the namespace of the program's config keys. */
 const NAMESPACE = "mta-sts";
@@ -40,8 +41,17 @@ if (!result.ok) {
 }
 // Warnings are logged by each domain's component, naming its domain, once.
 
-/** Per domain: host kind, policy URL, policy id and the two TXT values. */
-export const domains: Record<string, DomainOutputs> = declareDomains(result.domains, {
+const stack = declareStack(result.domains, {
   skipLiveChecks: result.skipLiveChecks,
   ...(result.sharedAwsHost ? { sharedAwsHost: result.sharedAwsHost } : {}),
+  ...(result.tlsRptReceiver ? { tlsRptReceiver: result.tlsRptReceiver } : {}),
 });
+
+/** Per domain: host kind, policy URL, policy id and the two TXT values. */
+export const domains: Record<string, DomainOutputs> = stack.domains;
+
+/**
+ * With `mta-sts:tlsRptReceiver`: its report and export URLs, the domains it takes reports for,
+ * and the export token (a secret: `pulumi stack output --show-secrets tlsRptReceiver`).
+ */
+export const tlsRptReceiver: ReceiverOutputs | undefined = stack.tlsRptReceiver;

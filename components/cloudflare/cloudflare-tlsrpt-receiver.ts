@@ -27,7 +27,7 @@ import { cloudflareIdProblem } from "../model/cloudflare-ids";
 import { closest, ConfigIssue, MtaStsConfigError } from "../model/config";
 import { normaliseHostname } from "../model/hostname";
 import { defaultReceiverName, siteNameProblem } from "../model/names";
-import { ALERT_WEBHOOK_FORMATS, DEFAULT_ALERT_WEBHOOK_FORMAT, DEFAULT_EXPORT_PAGE_SIZE, tlsRptReceiverExportUrl, tlsRptReceiverReportUrl } from "../model/tlsrpt-receiver";
+import { ALERT_WEBHOOK_FORMATS, AlertFormat, DEFAULT_ALERT_WEBHOOK_FORMAT, DEFAULT_EXPORT_PAGE_SIZE, tlsRptReceiverExportUrl, tlsRptReceiverReportUrl } from "../model/tlsrpt-receiver";
 import { alertFormatProblem, bucketNameProblem, exportPageSizeProblem, receiverHostname, webhookUrlProblem } from "../model/receiver-config";
 import { RECEIVER_BINDINGS, RECEIVER_MAIN_MODULE } from "../tlsrpt-receiver/bindings";
 import { afterGuardAnd } from "../guard/component-guard";
@@ -36,8 +36,11 @@ import { WORKER_COMPATIBILITY_DATE } from "./worker-script";
 
 // An `as const` object, not a bare union, so Pulumi's component schema describes it as an enum.
 /** The shape of the alert the webhook gets: Slack's `{ text }`, a Teams Adaptive Card, or this kit's JSON. */
-export const AlertWebhookFormat = { Slack: "slack", Teams: "teams", Json: "json" } as const satisfies Record<string, (typeof ALERT_WEBHOOK_FORMATS)[number]>;
+export const AlertWebhookFormat = { Slack: "slack", Teams: "teams", Json: "json" } as const;
 export type AlertWebhookFormat = (typeof AlertWebhookFormat)[keyof typeof AlertWebhookFormat];
+// The enum and the model's list of formats must name the same formats (checked by the compiler).
+const SAME_FORMATS: readonly AlertFormat[] = Object.values(AlertWebhookFormat) satisfies readonly (typeof ALERT_WEBHOOK_FORMATS)[number][];
+void SAME_FORMATS;
 
 /** Characters in the export token: 48 letters and digits, about 285 bits. */
 export const EXPORT_TOKEN_LENGTH = 48;
