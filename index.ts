@@ -50,8 +50,15 @@ const stack = declareStack(result.domains, {
 /** Per domain: host kind, policy URL, policy id and the two TXT values. */
 export const domains: Record<string, DomainOutputs> = stack.domains;
 
+const receiver = stack.tlsRptReceiver;
+
+/** With `mta-sts:tlsRptReceiver`: its report and export URLs and the domains it takes reports for. */
+export const tlsRptReceiver: Omit<ReceiverOutputs, "exportToken"> | undefined = receiver
+  ? { reportUrl: receiver.reportUrl, exportUrl: receiver.exportUrl, allowedDomains: receiver.allowedDomains }
+  : undefined;
+
 /**
- * With `mta-sts:tlsRptReceiver`: its report and export URLs, the domains it takes reports for,
- * and the export token (a secret: `pulumi stack output --show-secrets tlsRptReceiver`).
+ * The receiver's export token, a secret, on its own so that it can be written to a file:
+ * `pulumi stack output tlsRptReceiverToken --show-secrets > tlsrpt.token`.
  */
-export const tlsRptReceiver: ReceiverOutputs | undefined = stack.tlsRptReceiver;
+export const tlsRptReceiverToken: ReceiverOutputs["exportToken"] | undefined = receiver?.exportToken;

@@ -2,47 +2,20 @@
  * The offline plan of a stack with the kit's TLS-RPT receiver (`mta-sts:tlsRptReceiver`): the
  * receiver's resources, the `_smtp._tls` records that list it waiting for it, and the webhook URL
  * given as a Pulumi secret (`secure:`), which the plan cannot decrypt, shown as `[secret]`
- * without failing. One process, as a reviewer runs it.
+ * without failing. One process, as a reviewer runs it, on the README's example stack.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 
 const root = path.join(__dirname, "..");
-const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
-const ACCOUNT = "f037e56e89293a057740de681ac9abbe";
-const ENCRYPTED = "v1:AAAAEncryptedWebhookCiphertext";
+const EXAMPLE = "examples/receiver/Pulumi.receiver.yaml";
+const ENCRYPTED = "v1:ZXhhbXBsZS1jaXBoZXJ0ZXh0LW5vdC1hLXJlYWwtc2VjcmV0";
 
-const STACK = `config:
-  mta-sts:tlsRptReceiver:
-    hostname: tlsrpt.example.com
-    cloudflareZoneId: ${ZONE}
-    cloudflareAccountId: ${ACCOUNT}
-    alertWebhookUrl:
-      secure: ${ENCRYPTED}
-    alertWebhookFormat: slack
-  mta-sts:domains:
-    - domain: example.com
-      host: cloudflare-worker
-      cloudflareZoneId: ${ZONE}
-      cloudflareAccountId: ${ACCOUNT}
-      policy: { mode: testing, mx: [mx1.example.com] }
-      tlsRpt: { rua: ["mailto:tls@example.com"], receiver: true }
-    - domain: example.net
-      host: aws
-      hostedZoneId: Z123
-      policy: { mode: testing, mx: [mx1.example.net] }
-      tlsRpt: { rua: ["mailto:tls@example.net"] }
-`;
-
-let scratch: string;
 let run: { status: number | null; stdout: string; stderr: string };
 beforeAll(() => {
-  scratch = mkdtempSync(path.join(tmpdir(), "mta-sts-plan-receiver-"));
-  const file = path.join(scratch, "Pulumi.receiver.yaml");
-  writeFileSync(file, STACK);
-  const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "cli", "main.ts"), "plan", "--stack", file], {
+  // As the README shows it: npx mta-sts plan --stack examples/receiver/Pulumi.receiver.yaml
+  const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "cli", "main.ts"), "plan", "--stack", EXAMPLE], {
     cwd: root,
     encoding: "utf8",
     env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
@@ -50,13 +23,18 @@ beforeAll(() => {
   });
   run = { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }, 320_000);
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+test("the README shows this plan's command and the example's stack block", () => {
+  const readme = readFileSync(path.join(root, "README.md"), "utf8");
+  expect(readme).toContain(`npx mta-sts plan --stack ${EXAMPLE}`);
+  expect(readFileSync(path.join(root, EXAMPLE), "utf8")).toContain(`secure: ${ENCRYPTED}`);
+});
 
 test("a secure: webhook URL does not stop the plan, and is shown as [secret] (never the ciphertext or a stand-in)", () => {
   expect([run.status, run.stderr]).toEqual([0, expect.stringContaining("planned")]);
   expect(run.stdout).toContain('    bindings = "[secret]"');
   expect(run.stdout).not.toContain(ENCRYPTED);
-  expect(run.stdout).not.toMatch(/invalid|hooks\.|token-of/);
+  expect(run.stdout).not.toMatch(/encrypted-webhook-url|hooks\.slack|token-of/);
 });
 
 test("the receiver's bucket, token, Worker and custom domain are planned", () => {
@@ -73,9 +51,11 @@ test("the receiver's bucket, token, Worker and custom domain are planned", () =>
 });
 
 test("only the domain with receiver: true lists the receiver, and its record waits for the Worker and its domain", () => {
-  expect(run.stdout).toContain('TXT     _smtp._tls.example.com  "v=TLSRPTv1; rua=mailto:tls@example.com,https://tlsrpt.example.com/v1/report"');
-  expect(run.stdout).toContain('TXT     _smtp._tls.example.net  "v=TLSRPTv1; rua=mailto:tls@example.net"');
+  expect(run.stdout).toContain('TXT     _smtp._tls.example.com  "v=TLSRPTv1; rua=mailto:tlsrpt@example.com,https://tlsrpt.example.com/v1/report"');
+  expect(run.stdout).toContain('TXT     _smtp._tls.example.net  "v=TLSRPTv1; rua=https://tlsrpt.example.com/v1/report"');
+  expect(run.stdout).toContain('TXT     _smtp._tls.example.org  "v=TLSRPTv1; rua=mailto:tlsrpt@example.org"');
   const waits = (name: string) => run.stdout.split("\n").find((l) => l.startsWith(`${name}  waits for`)) ?? "";
   expect(waits("example-com-tlsrpt-txt")).toBe("example-com-tlsrpt-txt  waits for  tlsrpt-receiver-domain, tlsrpt-receiver-script");
-  expect(waits("example-net-tlsrpt-txt")).not.toContain("tlsrpt-receiver");
+  expect(waits("example-net-tlsrpt-txt")).toBe("example-net-tlsrpt-txt  waits for  tlsrpt-receiver-domain, tlsrpt-receiver-script");
+  expect(waits("example-org-tlsrpt-txt")).not.toContain("tlsrpt-receiver");
 });

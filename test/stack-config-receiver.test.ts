@@ -49,14 +49,14 @@ describe("tlsRpt.receiver: true points a domain's reports at the receiver", () =
     expect(result.domains[3].intent.tlsRpt).toBeUndefined();
   });
 
-  test("receiver: true in defaults applies to every domain; a domain's own tlsRpt replaces it", () => {
+  test("receiver: true in defaults applies to every domain, beside a domain's own rua; receiver: false opts a domain out", () => {
     const result = valid({
       tlsRptReceiver: RECEIVER,
       defaults: { tlsRpt: { receiver: true } },
-      domains: [domain("example.com"), domain("example.net", { rua: ["mailto:tls@example.net"] })],
+      domains: [domain("example.com"), domain("example.net", { rua: ["mailto:tls@example.net"] }), domain("example.org", { rua: ["mailto:tls@example.org"], receiver: false })],
     });
-    expect(result.domains[0].intent.tlsRpt?.rua).toEqual([REPORT_URL]);
-    expect(result.tlsRptReceiver?.allowedDomains).toContain("example.com");
+    expect(result.domains.map((d) => d.intent.tlsRpt?.rua)).toEqual([[REPORT_URL], ["mailto:tls@example.net", REPORT_URL], ["mailto:tls@example.org"]]);
+    expect(result.tlsRptReceiver?.allowedDomains).toEqual(["example.com", "example.net"]);
   });
 
   test("the receiver's URL written in rua as well is listed once", () => {

@@ -58,7 +58,7 @@ export interface CloudflareTlsRptReceiverArgs {
   /**
    * The mail domains whose reports are stored, e.g. `["example.com"]`: a report for any other
    * policy domain is refused (403), so strangers cannot fill the bucket. Unicode names are
-   * converted to A-labels. Required; an empty list accepts no report.
+   * converted to A-labels; an empty list accepts no report. Required.
    */
   allowedDomains: string[];
   /**
