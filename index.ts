@@ -10,6 +10,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stackConfigInput, validateStackConfig } from "./components/stack/stack-config";
 import { declareStack, DomainOutputs, ReceiverOutputs } from "./components/stack/declare-domains";
+import { ReceiverBundleError } from "./components/cloudflare/tlsrpt-receiver-bundle";
+import { MtaStsConfigError } from "./components/model/config";
 
 /** The project name in Pulumi.yaml, and so the namespace of the program's config keys. */
 const NAMESPACE = "mta-sts";
@@ -41,11 +43,21 @@ if (!result.ok) {
 }
 // Warnings are logged by each domain's component, naming its domain, once.
 
-const stack = declareStack(result.domains, {
-  skipLiveChecks: result.skipLiveChecks,
-  ...(result.sharedAwsHost ? { sharedAwsHost: result.sharedAwsHost } : {}),
-  ...(result.tlsRptReceiver ? { tlsRptReceiver: result.tlsRptReceiver } : {}),
-});
+/** What the program declares; a problem found while declaring (a missing receiver bundle) stops it without a stack trace. */
+function declare(valid: Extract<typeof result, { ok: true }>): ReturnType<typeof declareStack> {
+  try {
+    return declareStack(valid.domains, {
+      skipLiveChecks: valid.skipLiveChecks,
+      ...(valid.sharedAwsHost ? { sharedAwsHost: valid.sharedAwsHost } : {}),
+      ...(valid.tlsRptReceiver ? { tlsRptReceiver: valid.tlsRptReceiver } : {}),
+    });
+  } catch (err) {
+    if (err instanceof MtaStsConfigError || err instanceof ReceiverBundleError) throw new pulumi.RunError(`nothing more was declared: ${err.message}`);
+    throw err;
+  }
+}
+
+const stack = declare(result);
 
 /** Per domain: host kind, policy URL, policy id and the two TXT values. */
 export const domains: Record<string, DomainOutputs> = stack.domains;

@@ -9,7 +9,7 @@
  * Trap guarded against: a record that points senders at an endpoint that does not answer yet,
  * so the first day's reports are lost.
  */
-import { installMocks, MockEngine, MockOptions, valueOf } from "./support/pulumi-mocks";
+import { installMocks, isolateModules, MockEngine, MockOptions, valueOf } from "./support/pulumi-mocks";
 
 const LATE_MS = 400;
 const options: MockOptions & { lateTypes: Record<string, number> } = { lateTypes: {} };
@@ -132,6 +132,26 @@ describe("the program's receiver", () => {
       domains: [{ domain: "enc.example", host: "aws", hostedZoneId: "Z7", policy: policy("enc.example"), tlsRpt: { receiver: true } }],
     });
     expect(() => declare.declareStack(result.domains, { skipLiveChecks: true, tlsRptReceiver: result.tlsRptReceiver })).toThrow(/tlsRptReceiver\.alertWebhookUrl: is still encrypted/);
+    expect(engine.resources).toEqual([]);
+  });
+
+  it("index.ts stops with a RunError (no stack trace) naming the field, and declares nothing", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    pulumi.runtime.setAllConfig({
+      "mta-sts:tlsRptReceiver": JSON.stringify({ ...RECEIVER, alertWebhookUrl: { secure: "v1:AAAA" } }),
+      "mta-sts:domains": JSON.stringify([{ domain: "run.example", host: "aws", hostedZoneId: "Z8", policy: policy("run.example"), tlsRpt: { receiver: true } }]),
+      "mta-sts:skipLiveChecks": "true",
+    });
+    let thrown: unknown;
+    isolateModules(() => {
+      try {
+        require("../index");
+      } catch (err) {
+        thrown = err;
+      }
+    });
+    expect(pulumi.RunError.isInstance(thrown)).toBe(true);
+    expect((thrown as Error).message).toContain("tlsRptReceiver.alertWebhookUrl: is still encrypted");
     expect(engine.resources).toEqual([]);
   });
 });
