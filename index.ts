@@ -1,6 +1,7 @@
 /**
  * The pulumi-mta-sts program: every mail domain of the stack config (`mta-sts:domains`, with
- * `mta-sts:defaults` merged under each) gets MTA-STS and TLS-RPT, on AWS or Cloudflare.
+ * `mta-sts:defaults` merged under each) gets MTA-STS and TLS-RPT, on AWS or Cloudflare; with
+ * `mta-sts:tlsRptReceiver`, the stack also deploys its own TLS-RPT receiver (a Cloudflare Worker).
  *
  * The whole config is validated before anything is declared; a bad config stops `pulumi preview`
  * and `pulumi up` with every problem and its path, and no stack trace. `mta-sts plan` evaluates
@@ -8,7 +9,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { stackConfigInput, validateStackConfig } from "./components/stack/stack-config";
-import { declareDomains, DomainOutputs } from "./components/stack/declare-domains";
+import { declareStack, DomainOutputs, ReceiverOutputs } from "./components/stack/declare-domains";
+import { ReceiverBundleError } from "./components/cloudflare/tlsrpt-receiver-bundle";
+import { MtaStsConfigError } from "./components/model/config";
 
 /** The project name in Pulumi.yaml, and so the namespace of the program's config keys. */
 const NAMESPACE = "mta-sts";
@@ -40,8 +43,34 @@ if (!result.ok) {
 }
 // Warnings are logged by each domain's component, naming its domain, once.
 
+/** What the program declares; a problem found while declaring (a missing receiver bundle) stops it without a stack trace. */
+function declare(valid: Extract<typeof result, { ok: true }>): ReturnType<typeof declareStack> {
+  try {
+    return declareStack(valid.domains, {
+      skipLiveChecks: valid.skipLiveChecks,
+      ...(valid.sharedAwsHost ? { sharedAwsHost: valid.sharedAwsHost } : {}),
+      ...(valid.tlsRptReceiver ? { tlsRptReceiver: valid.tlsRptReceiver } : {}),
+    });
+  } catch (err) {
+    if (err instanceof MtaStsConfigError || err instanceof ReceiverBundleError) throw new pulumi.RunError(`nothing more was declared: ${err.message}`);
+    throw err;
+  }
+}
+
+const stack = declare(result);
+
 /** Per domain: host kind, policy URL, policy id and the two TXT values. */
-export const domains: Record<string, DomainOutputs> = declareDomains(result.domains, {
-  skipLiveChecks: result.skipLiveChecks,
-  ...(result.sharedAwsHost ? { sharedAwsHost: result.sharedAwsHost } : {}),
-});
+export const domains: Record<string, DomainOutputs> = stack.domains;
+
+const receiver = stack.tlsRptReceiver;
+
+/** With `mta-sts:tlsRptReceiver`: its report and export URLs and the domains it takes reports for. */
+export const tlsRptReceiver: Omit<ReceiverOutputs, "exportToken"> | undefined = receiver
+  ? { reportUrl: receiver.reportUrl, exportUrl: receiver.exportUrl, allowedDomains: receiver.allowedDomains }
+  : undefined;
+
+/**
+ * The receiver's export token, a secret, on its own so that it can be written to a file:
+ * `pulumi stack output tlsRptReceiverToken --show-secrets > tlsrpt.token`.
+ */
+export const tlsRptReceiverToken: ReceiverOutputs["exportToken"] | undefined = receiver?.exportToken;

@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ["<rootDir>/test/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/"],
   testTimeout: 60000,
+  // The TLS-RPT receiver Worker is bundled first, so its tests run the bundle the component uploads.
+  globalSetup: "<rootDir>/scripts/build-receiver-bundle.js",
 };

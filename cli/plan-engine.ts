@@ -10,6 +10,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfigInput } from "../components/stack/stack-config";
+import { isEncryptedValue } from "../components/stack/tlsrpt-receiver-config";
 import { CONFIG_NAMESPACE } from "./config-file";
 import { leanSdkDiagnostics } from "./lean-sdk";
 
@@ -106,6 +107,7 @@ export async function runProgramOffline(config: StackConfigInput, programPath = 
     [`${CONFIG_NAMESPACE}:defaults`]: JSON.stringify(config.defaults ?? {}),
     [`${CONFIG_NAMESPACE}:skipLiveChecks`]: "true",
     ...(config.sharedAwsHost !== undefined ? { [`${CONFIG_NAMESPACE}:sharedAwsHost`]: JSON.stringify(config.sharedAwsHost) } : {}),
+    ...(config.tlsRptReceiver !== undefined ? { [`${CONFIG_NAMESPACE}:tlsRptReceiver`]: JSON.stringify(withWebhookStandIn(config.tlsRptReceiver)) } : {}),
   });
 
   // Record what the SDK sends to the engine: parent and dependencies are not visible to mocks.
@@ -229,7 +231,35 @@ function aliasUrns(
 
 /** Drop the SDK's bookkeeping keys (`__defaults`), which are not the user's inputs. */
 function withoutInternals(inputs: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(inputs).filter(([key]) => !key.startsWith("__")));
+  return Object.fromEntries(Object.entries(inputs).filter(([key]) => !key.startsWith("__")).map(([key, value]) => [key, withSecretsHidden(value)]));
+}
+
+/** How the plan shows a secret input (the export token, the webhook URL): never its value. */
+export const SECRET_SHOWN_AS = "[secret]";
+
+/** The key and value the SDK marks a secret with when it serializes an input. */
+const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** `value` with every secret in it replaced by `[secret]`. */
+function withSecretsHidden(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withSecretsHidden);
+  if (value === null || typeof value !== "object") return value;
+  if ((value as Record<string, unknown>)[SECRET_SIGNATURE_KEY] === SECRET_SIGNATURE) return SECRET_SHOWN_AS;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withSecretsHidden(v)]));
+}
+
+/**
+ * The stand-in the plan gives the program for a webhook URL the stack file holds encrypted
+ * (`secure:`): only `pulumi` can decrypt it. The program passes it on as a secret, so the plan
+ * shows `[secret]`; `.invalid` (RFC 2606) names no host, should it ever be used.
+ */
+export const ENCRYPTED_WEBHOOK_STAND_IN = "https://encrypted-webhook-url.invalid/";
+
+function withWebhookStandIn(receiver: unknown): unknown {
+  if (receiver === null || typeof receiver !== "object" || Array.isArray(receiver)) return receiver;
+  const block = receiver as Record<string, unknown>;
+  return isEncryptedValue(block.alertWebhookUrl) ? { ...block, alertWebhookUrl: ENCRYPTED_WEBHOOK_STAND_IN } : block;
 }
 
 /** Resolve Outputs nested in plain objects (the program's exports). */

@@ -22,6 +22,8 @@ import { CliError, UsageError } from "./verb-contract";
 
 /** The environment variable that holds the IMAP password. */
 export const IMAP_PASSWORD_ENV = "MTA_STS_IMAP_PASSWORD";
+/** The environment variable that holds the export token of an https:// receiver. */
+export const RECEIVER_TOKEN_ENV = "MTA_STS_RECEIVER_TOKEN";
 /** At most this many skipped inputs are listed; the rest are counted. */
 const MAX_LISTED_SKIPPED = 10000;
 
@@ -49,6 +51,7 @@ export interface EvidenceFlags {
   maxFailureRate: string;
   requireAuthenticated?: boolean;
   passwordFile?: string;
+  tokenFile?: string;
   markSeen?: boolean;
   resolver?: string;
   caFile?: string;
@@ -57,16 +60,17 @@ export interface EvidenceFlags {
 /** SOURCES and the verdict and reader flags, on `command`, in the order `--help` lists them. */
 export function addEvidenceOptions(command: Command): Command {
   return command
-    .argument("<sources...>", "report files, .zip, .eml, mbox files, directories (Maildir too), or imaps://user@host/MAILBOX (imap:// uses STARTTLS)")
+    .argument("<sources...>", "report files, .zip, .eml, mbox files, directories (Maildir too), imaps://user@host/MAILBOX (imap:// uses STARTTLS), or https://<receiver host> (the kit's TLS-RPT receiver)")
     .option("--since <YYYY-MM-DD>", "count only reports from this UTC day on")
     .addOption(new Option("--min-days <n>", "days with an sts report needed for ready").default("14"))
     .addOption(new Option("--min-reporters <n>", "reporting organizations needed for ready").default("2"))
     .addOption(new Option("--max-failure-rate <fraction>", "failed sessions tolerated, as a fraction of all sessions, e.g. 0.001").default("0"))
     .option("--require-authenticated", "count only DKIM-authenticated reports toward ready")
     .option("--password-file <file>", `read the IMAP password from this file (else ${IMAP_PASSWORD_ENV})`)
+    .option("--token-file <file>", `read the export token of an https:// receiver from this file (else ${RECEIVER_TOKEN_ENV})`)
     .option("--mark-seen", "flag the IMAP mails that held a report as \\Seen (default: change nothing)")
     .option("--resolver <host:port>", "ask this DNS server for DKIM keys instead of the system's resolvers")
-    .option("--ca-file <pem>", "trust the certificate authorities in this PEM file for IMAP");
+    .option("--ca-file <pem>", "trust the certificate authorities in this PEM file for IMAP and https:// receivers");
 }
 
 /** The verdict flags as the model's options; a `UsageError` naming the flag and the fix. */
@@ -95,6 +99,9 @@ export function readinessOptions(flags: EvidenceFlags): ReadinessOptions {
 export interface EvidencePlan {
   readonly paths: readonly string[];
   readonly imapUrls: readonly string[];
+  /** The kit's own receivers (`https://<hostname>`), read through their export. */
+  readonly receiverUrls: readonly string[];
+  readonly token: string;
   readonly options: ReadinessOptions;
   readonly password: string;
   readonly ca?: Buffer;
@@ -103,10 +110,13 @@ export interface EvidencePlan {
 }
 
 const isImap = (s: string) => /^imaps?:\/\//i.test(s);
+const isReceiver = (s: string) => /^https:\/\//i.test(s);
 
 /** Check `flags` for `sources`; a `CliError` (exit 2) for a bad flag, a missing password or CA file. */
 export function planEvidence(sources: readonly string[], flags: EvidenceFlags, deps: ReportsCliDeps): EvidencePlan {
   const options = readinessOptions(flags);
+  const plainHttp = sources.find((s) => /^http:\/\//i.test(s));
+  if (plainHttp !== undefined) throw new UsageError(`${plainHttp}: a receiver is read over https:// only (the export token must not cross the network in clear)`);
   if (flags.resolver !== undefined) {
     try {
       parseServerAddress(flags.resolver);
@@ -124,32 +134,46 @@ export function planEvidence(sources: readonly string[], flags: EvidenceFlags, d
   }
   if (flags.markSeen && !sources.some(isImap)) throw new UsageError("--mark-seen applies to IMAP sources only");
   const password = sources.some(isImap) ? readPassword(flags, deps) : "";
+  const token = sources.some(isReceiver) ? readToken(flags, deps) : "";
   return {
-    paths: sources.filter((s) => !isImap(s)),
+    paths: sources.filter((s) => !isImap(s) && !isReceiver(s)),
     imapUrls: sources.filter(isImap),
+    receiverUrls: sources.filter(isReceiver),
     options,
     password,
+    token,
     ...(ca ? { ca } : {}),
     dkim: { resolver: dnsResolverFor(flags.resolver ? parseServerAddress(flags.resolver) : undefined) },
     markSeen: Boolean(flags.markSeen),
   };
 }
 
-function readPassword(flags: EvidenceFlags, deps: ReportsCliDeps): string {
-  if (flags.passwordFile !== undefined) {
+/** A secret from `--<flag> <file>` (at most 4096 bytes, one line ending removed), else from `envName`. */
+function readSecret(file: string | undefined, flag: string, what: string, envName: string, deps: ReportsCliDeps, needed: string): string {
+  if (file !== undefined) {
     let text: string;
     try {
-      if (statSync(flags.passwordFile).size > 4096) throw new CliError("io", `--password-file ${flags.passwordFile} is larger than 4096 bytes; it should hold the password only`);
-      text = readFileSync(flags.passwordFile, "utf8");
+      if (statSync(file).size > 4096) throw new CliError("io", `${flag} ${file} is larger than 4096 bytes; it should hold the ${what} only`);
+      text = readFileSync(file, "utf8");
     } catch (err) {
       if (err instanceof CliError) throw err;
-      throw new CliError("io", `--password-file ${flags.passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new CliError("io", `${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
-    return text.replace(/\r?\n$/, "");
+    const secret = text.replace(/\r?\n$/, "");
+    if (secret === "") throw new UsageError(`${flag} ${file} is empty; it should hold the ${what}`);
+    return secret;
   }
-  const env = deps.env[IMAP_PASSWORD_ENV];
-  if (env === undefined || env === "") throw new UsageError(`an IMAP source needs a password: set ${IMAP_PASSWORD_ENV} or pass --password-file (never on the command line)`);
+  const env = deps.env[envName];
+  if (env === undefined || env === "") throw new UsageError(`${needed}: set ${envName} or pass ${flag} (never on the command line)`);
   return env;
+}
+
+function readPassword(flags: EvidenceFlags, deps: ReportsCliDeps): string {
+  return readSecret(flags.passwordFile, "--password-file", "password", IMAP_PASSWORD_ENV, deps, "an IMAP source needs a password");
+}
+
+function readToken(flags: EvidenceFlags, deps: ReportsCliDeps): string {
+  return readSecret(flags.tokenFile, "--token-file", "export token", RECEIVER_TOKEN_ENV, deps, "an https:// receiver needs its export token (the receiver's exportToken output)");
 }
 
 /** The stack's domains as the aggregator judges them: against the policy configured now. */
@@ -209,6 +233,12 @@ export async function readEvidence(plan: EvidencePlan, configured: readonly Conf
       const { readImapMailbox } = require("../components/reports/sources/imap") as typeof import("../components/reports/sources/imap");
       const since = plan.options.since;
       for await (const e of readImapMailbox(url, { password: plan.password, dkim: plan.dkim, markSeen: plan.markSeen, ...(since ? { since } : {}), ...(plan.ca ? { ca: plan.ca } : {}) })) onEvent(e);
+    }
+    for (const url of plan.receiverUrls) {
+      // The receiver's export reader, only for an https:// source.
+      const { readReceiverReports } = require("../components/reports/sources/receiver") as typeof import("../components/reports/sources/receiver");
+      const since = plan.options.since;
+      for await (const e of readReceiverReports(url, { token: plan.token, ...(since ? { since } : {}), ...(plan.ca ? { ca: plan.ca } : {}) })) onEvent(e);
     }
   } catch (err) {
     if (err instanceof ReportSourceError) throw new CliError("io", err.message);

@@ -18,7 +18,7 @@ import { addEvidenceOptions, configuredPolicies, defaultReportsDeps, EvidenceFla
 import { renderReportsHtml } from "./reports-html";
 import { demoteCommand } from "./rollout-text";
 
-export { IMAP_PASSWORD_ENV } from "./report-evidence";
+export { IMAP_PASSWORD_ENV, RECEIVER_TOKEN_ENV } from "./report-evidence";
 export type { ReportsCliDeps } from "./report-evidence";
 
 interface ReportsFlags extends EvidenceFlags {
@@ -30,7 +30,7 @@ interface ReportsFlags extends EvidenceFlags {
 export function registerReports(program: Command, ctx: CliContext, deps: ReportsCliDeps = defaultReportsDeps): Command {
   const command = program
     .command("reports")
-    .description("read TLS-RPT reports (files, .zip, .eml, mbox, Maildir, directories, imaps://user@host/INBOX) and say per domain whether enforce is safe (exit 0 none not-ready, 1 not-ready or unreadable report, 2 could not run)")
+    .description("read TLS-RPT reports (files, .zip, .eml, mbox, Maildir, directories, imaps://user@host/INBOX, the kit's receiver https://host) and say per domain whether enforce is safe (exit 0 none not-ready, 1 not-ready or unreadable report, 2 could not run)")
     .option("--json", "print the result as JSON")
     .option("--html <file>", "also write a self-contained HTML page with a daily chart per domain")
     .option("--stack <config file>", "judge every domain of this stack config against its current policy");

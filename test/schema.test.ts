@@ -9,12 +9,13 @@ import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { AwsMtaSts } from "../components/aws/aws-mta-sts";
 import { AwsSharedMtaStsHost } from "../components/aws-shared/aws-shared-mta-sts-host";
 import { CloudflareMtaSts } from "../components/cloudflare/cloudflare-mta-sts";
+import { CloudflareTlsRptReceiver } from "../components/cloudflare/cloudflare-tlsrpt-receiver";
 
 const root = path.join(__dirname, "..");
 let schema: any;
 
 beforeAll(async () => {
-  const provider = new ComponentProvider({ components: [AwsMtaSts, AwsSharedMtaStsHost, CloudflareMtaSts], dirname: root, name: "pulumi-mta-sts" });
+  const provider = new ComponentProvider({ components: [AwsMtaSts, AwsSharedMtaStsHost, CloudflareMtaSts, CloudflareTlsRptReceiver], dirname: root, name: "pulumi-mta-sts" });
   schema = JSON.parse(await provider.getSchema());
 }, 120000);
 
@@ -73,4 +74,16 @@ test("AwsSharedMtaStsHost has its domains list, grouping inputs and per-domain o
   }
   expect(domainArgs.required).toEqual(["domain", "policy"]);
   for (const output of ["policyIds", "policyUrls", "stsRecords", "bucketName"]) expect(shared.properties[output]).toBeDefined();
+});
+
+test("CloudflareTlsRptReceiver has its documented inputs (the alert format an enum), the webhook URL an input, and flat outputs", () => {
+  const rx = schema.resources["pulumi-mta-sts:index:CloudflareTlsRptReceiver"];
+  expect(rx.isComponent).toBe(true);
+  expect(rx.requiredInputs).toEqual(expect.arrayContaining(["hostname", "zoneId", "accountId", "allowedDomains"]));
+  for (const input of ["hostname", "zoneId", "accountId", "allowedDomains", "alertWebhookUrl", "alertWebhookFormat", "scriptName", "bucketName", "exportPageSize"]) {
+    expect([input, rx.inputProperties[input]?.description]).toEqual([input, expect.stringMatching(/Defaults to|Required/)]);
+  }
+  const format = schema.types["pulumi-mta-sts:index:AlertWebhookFormat"];
+  expect(format.enum.map((e: { value: string }) => e.value).sort()).toEqual(["json", "slack", "teams"]);
+  for (const output of ["reportUrl", "exportUrl", "hostname", "exportToken", "scriptName", "bucketName", "allowedDomains"]) expect(rx.properties[output]).toBeDefined();
 });

@@ -42,7 +42,7 @@ describe("a misspelt mta-sts:* key is an error with a did-you-mean, not ignored"
 
   it("lists the keys the program reads when nothing is close", () => {
     expect(issues(stackFile({ "mta-sts:domains": domains, "mta-sts:zzz": 1 }))).toEqual([
-      { path: "mta-sts:zzz", message: "unknown key; the program reads mta-sts:domains, mta-sts:defaults, mta-sts:sharedAwsHost, mta-sts:awsQuotas, mta-sts:skipLiveChecks" },
+      { path: "mta-sts:zzz", message: "unknown key; the program reads mta-sts:domains, mta-sts:defaults, mta-sts:sharedAwsHost, mta-sts:awsQuotas, mta-sts:skipLiveChecks, mta-sts:tlsRptReceiver" },
     ]);
   });
 

@@ -41,7 +41,7 @@ describe("parseTlsRptReport (library entry)", () => {
 });
 
 describe("the report model stays portable (it is bundled into a Worker)", () => {
-  test.each(["tlsrpt-report.ts", "tlsrpt-readiness.ts"])("%s imports no node: module and uses no Buffer", (file) => {
+  test.each(["tlsrpt-report.ts", "tlsrpt-readiness.ts", "tlsrpt-receiver.ts"])("%s imports no node: module and uses no Buffer", (file) => {
     const source = readFileSync(join(__dirname, "../components/model", file), "utf8");
     expect(source).not.toMatch(/from\s+["']node:|require\(|\bBuffer\b/);
     const imports = [...source.matchAll(/from\s+"([^"]+)"/g)].map((m) => m[1]);
@@ -50,6 +50,6 @@ describe("the report model stays portable (it is bundled into a Worker)", () => 
 
   test("every model file it imports is itself one of them", () => {
     const files = readdirSync(join(__dirname, "../components/model")).filter((f) => f.startsWith("tlsrpt-"));
-    expect(files.sort()).toEqual(["tlsrpt-readiness.ts", "tlsrpt-report.ts"]);
+    expect(files.sort()).toEqual(["tlsrpt-readiness.ts", "tlsrpt-receiver.ts", "tlsrpt-report.ts"]);
   });
 });

@@ -17,3 +17,4 @@ export * from "./review-risks";
 export * from "./tlsrpt-report";
 export * from "./tlsrpt-readiness";
 export * from "./rollout";
+export * from "./tlsrpt-receiver";

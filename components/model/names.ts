@@ -1,6 +1,7 @@
 /**
  * Names derived from a mail domain: the Pulumi name of a domain's component, and the
- * account-wide name of its Cloudflare Worker script or Pages project.
+ * account-wide name of its Cloudflare Worker script or Pages project (and, from its host name,
+ * those of the TLS-RPT receiver).
  *
  * Two rules hold for every one of them:
  * - **one name, one domain**: two domains never get the same name. Replacing dots with hyphens
@@ -60,11 +61,27 @@ const SITE_NAME_HASH_LENGTH = 16;
  * touches), never three, so a shortened name can never equal an unshortened one.
  */
 export function defaultSiteName(domain: string): string {
-  const full = `${SITE_NAME_PREFIX}${encodeDomainName(domain)}`;
+  return prefixedName(SITE_NAME_PREFIX, domain);
+}
+
+/** `prefix` plus the encoded name, shortened with a hash past SITE_NAME_MAX_LENGTH (see above). */
+function prefixedName(prefix: string, name: string): string {
+  const full = `${prefix}${encodeDomainName(name)}`;
   if (full.length <= SITE_NAME_MAX_LENGTH) return full;
-  const hash = createHash("sha256").update(domain).digest("hex").slice(0, SITE_NAME_HASH_LENGTH);
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, SITE_NAME_HASH_LENGTH);
   const kept = full.slice(0, SITE_NAME_MAX_LENGTH - SITE_NAME_HASH_LENGTH - 3).replace(/-+$/, "");
   return `${kept}---${hash}`;
+}
+
+const RECEIVER_NAME_PREFIX = "tlsrpt-";
+
+/**
+ * The Worker script and R2 bucket name of a TLS-RPT receiver: `tlsrpt-` plus its encoded host
+ * name (`tlsrpt.example.com` → `tlsrpt-tlsrpt-example-com`), shortened like a site name. It
+ * never starts with `mta-sts-`, so it can never be the default name of a domain's policy Worker.
+ */
+export function defaultReceiverName(hostname: string): string {
+  return prefixedName(RECEIVER_NAME_PREFIX, hostname);
 }
 
 /** Why a Worker script / Pages project name is unusable, or undefined when it is fine. */

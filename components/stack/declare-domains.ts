@@ -14,9 +14,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsMtaSts } from "../aws/aws-mta-sts";
 import { AwsSharedMtaStsHost } from "../aws-shared/aws-shared-mta-sts-host";
 import { CloudflareMtaSts } from "../cloudflare/cloudflare-mta-sts";
+import { CloudflareTlsRptReceiver, tlsRptRecordsAfter } from "../cloudflare/cloudflare-tlsrpt-receiver";
+import { MtaStsConfigError } from "../model/config";
 import { componentName, previousComponentNames } from "../model/names";
 import { renderMailDomain } from "../model/rendered";
 import { DomainDeployment, SharedAwsHostConfig } from "./stack-config";
+import { TLSRPT_RECEIVER_COMPONENT_NAME, TlsRptReceiverDeployment } from "./tlsrpt-receiver-config";
 
 /** Per-domain stack outputs: what an operator or another stack needs. */
 export interface DomainOutputs {
@@ -32,6 +35,39 @@ export interface DeclareOptions {
   skipLiveChecks?: boolean;
   /** Serve every `host: aws` domain from one shared host (`mta-sts:sharedAwsHost`). */
   sharedAwsHost?: SharedAwsHostConfig;
+  /** The stack's own TLS-RPT receiver (`mta-sts:tlsRptReceiver`), declared before the domains. */
+  tlsRptReceiver?: TlsRptReceiverDeployment;
+}
+
+/** The receiver's stack outputs; `exportToken` is a secret. */
+export interface ReceiverOutputs {
+  reportUrl: pulumi.Input<string>;
+  exportUrl: pulumi.Input<string>;
+  exportToken: pulumi.Input<string>;
+  allowedDomains: pulumi.Input<string[]>;
+}
+
+/**
+ * The receiver component, and the transformation that holds back the `_smtp._tls` records
+ * naming it until it answers. A webhook URL is passed as a secret.
+ */
+export function declareReceiver(receiver: TlsRptReceiverDeployment): { component: CloudflareTlsRptReceiver; recordsAfter: pulumi.ResourceTransformation } {
+  // Pulumi decrypts a `secure:` value before the program reads it; one still encrypted here
+  // would leave the receiver without its alarm, so it stops the program instead.
+  if (receiver.alertWebhookUrlEncrypted) {
+    throw new MtaStsConfigError([{ path: "tlsRptReceiver.alertWebhookUrl", message: "is still encrypted (secure:) when the program runs; run the program with `pulumi preview` or `pulumi up`, which decrypt it" }]);
+  }
+  const webhook = receiver.alertWebhookUrl;
+  const component = new CloudflareTlsRptReceiver(TLSRPT_RECEIVER_COMPONENT_NAME, {
+    hostname: receiver.hostname,
+    zoneId: receiver.cloudflareZoneId,
+    accountId: receiver.cloudflareAccountId,
+    allowedDomains: [...receiver.allowedDomains],
+    ...(webhook !== undefined ? { alertWebhookUrl: pulumi.secret(webhook) } : {}),
+    alertWebhookFormat: receiver.alertWebhookFormat,
+    scriptName: receiver.scriptName,
+  });
+  return { component, recordsAfter: tlsRptRecordsAfter(component, receiver.allowedDomains) };
 }
 
 /** Name of the shared AWS host component (and prefix of its children). */
@@ -65,16 +101,34 @@ export function componentAliases(domains: readonly string[]): Map<string, pulumi
   return aliases;
 }
 
-export function declareDomains(domains: readonly DomainDeployment[], options: DeclareOptions = {}): Record<string, DomainOutputs> {
+/** What the program declares: a component per domain (or the shared host), and the receiver. */
+export function declareStack(domains: readonly DomainDeployment[], options: DeclareOptions = {}): { domains: Record<string, DomainOutputs>; tlsRptReceiver?: ReceiverOutputs } {
+  // Declared first: the records that name it wait for it.
+  const receiver = options.tlsRptReceiver ? declareReceiver(options.tlsRptReceiver) : undefined;
+  const outputs = declareDomains(domains, options, receiver?.recordsAfter);
+  if (!receiver) return { domains: outputs };
+  const { component } = receiver;
+  return { domains: outputs, tlsRptReceiver: { reportUrl: component.reportUrl, exportUrl: component.exportUrl, exportToken: component.exportToken, allowedDomains: component.allowedDomains } };
+}
+
+/**
+ * One component per domain (or the shared host). `recordsAfter`, when given, goes to every
+ * component that writes a `_smtp._tls` record: it holds back the records of the domains that
+ * report to the receiver, and touches nothing else.
+ */
+export function declareDomains(domains: readonly DomainDeployment[], options: DeclareOptions = {}, recordsAfter?: pulumi.ResourceTransformation): Record<string, DomainOutputs> {
   const names = domainComponentNames(domains, options.sharedAwsHost);
   const aliases = componentAliases(domains.map((d) => d.intent.domain));
   const outputs: Record<string, DomainOutputs> = {};
   const sharedDomains = domains.filter((d) => onSharedAwsHost(d, options.sharedAwsHost));
+  const receiverDomains = new Set(options.tlsRptReceiver?.allowedDomains ?? []);
+  const waitsForReceiver = (list: readonly DomainDeployment[]): pulumi.ComponentResourceOptions =>
+    recordsAfter && list.some((d) => receiverDomains.has(d.intent.domain)) ? { transformations: [recordsAfter] } : {};
   for (const d of domains) {
     if (onSharedAwsHost(d, options.sharedAwsHost)) continue;
     const name = names.get(d.intent.domain)!;
     const common = componentCommonArgs(d, options);
-    const opts: pulumi.ComponentResourceOptions = aliases.has(d.intent.domain) ? { aliases: aliases.get(d.intent.domain) } : {};
+    const opts: pulumi.ComponentResourceOptions = { ...(aliases.has(d.intent.domain) ? { aliases: aliases.get(d.intent.domain) } : {}), ...waitsForReceiver([d]) };
     const component =
       d.host === "aws"
         ? new AwsMtaSts(name, { ...common, ...awsDnsArgs(d), adoptExistingRecords: d.adoptExistingRecords, ...resolverArg(d) }, opts)
@@ -110,7 +164,7 @@ export function declareDomains(domains: readonly DomainDeployment[], options: De
       ...resolverArg(sharedDomains[0]),
       ...(options.sharedAwsHost?.groupSize !== undefined ? { groupSize: options.sharedAwsHost.groupSize } : {}),
       ...(options.sharedAwsHost?.groupCount !== undefined ? { groupCount: options.sharedAwsHost.groupCount } : {}),
-    });
+    }, waitsForReceiver(sharedDomains));
     // The host's outputs are maps over all its domains; a domain's own values are a pure function
     // of its validated intent (the same rendering the host serves), so they are stated plainly
     // rather than picked out of those maps with four `apply` chains per domain.

@@ -35,9 +35,9 @@ import {
   MailDomainIntent,
   normaliseMailDomain,
   policyFields,
-  tlsRptSchema,
   zodIssues,
 } from "../model/config";
+import { readTlsRptReceiver, receiverDeployment, resolveTlsRpt, stackTlsRptSchema, TlsRptReceiverDeployment } from "./tlsrpt-receiver-config";
 
 /** What serves the policy file. */
 export const HOST_KINDS = ["aws", "cloudflare-worker", "cloudflare-pages"] as const;
@@ -118,7 +118,8 @@ const awsQuotasSchema = z.strictObject(
 );
 export type AwsQuotasConfig = Partial<Record<AwsQuotaKey, number>>;
 
-const domainEntrySchema = mailDomainSchema.extend(deploymentShape).superRefine((entry, ctx) => {
+// `tlsRpt` of the stack config also takes `receiver: true` (tlsrpt-receiver-config.ts).
+const domainEntrySchema = mailDomainSchema.extend({ ...deploymentShape, tlsRpt: stackTlsRptSchema.optional() }).superRefine((entry, ctx) => {
   const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
   const cloudflareId = (path: "cloudflareZoneId" | "cloudflareAccountId", kind: CloudflareIdKind, missing: string) => {
     const value = entry[path];
@@ -151,11 +152,11 @@ const defaultsSchema = z.strictObject({
   policy: z
     .strictObject({ mode: policyFields.mode.optional(), mx: policyFields.mx.optional(), maxAgeSeconds: policyFields.maxAgeSeconds.optional() })
     .optional(),
-  tlsRpt: tlsRptSchema.optional(),
+  tlsRpt: stackTlsRptSchema.optional(),
 });
 
 /** The keys of the stack config the program reads, each `mta-sts:<key>` in a stack file. */
-export const STACK_CONFIG_KEYS = ["domains", "defaults", "sharedAwsHost", "awsQuotas", "skipLiveChecks"] as const;
+export const STACK_CONFIG_KEYS = ["domains", "defaults", "sharedAwsHost", "awsQuotas", "skipLiveChecks", "tlsRptReceiver"] as const;
 
 /** The whole stack config: `mta-sts:domains`, `mta-sts:defaults` and the stack-wide switches. */
 export interface StackConfigInput {
@@ -167,6 +168,8 @@ export interface StackConfigInput {
   awsQuotas?: unknown;
   /** `mta-sts:skipLiveChecks`: true skips the live MX lookups of every domain. */
   skipLiveChecks?: unknown;
+  /** `mta-sts:tlsRptReceiver`: the kit's own TLS-RPT receiver (tlsrpt-receiver-config.ts); absent: none. */
+  tlsRptReceiver?: unknown;
   /**
    * Keys found beside these that the program does not read, as written (`mta-sts:sharedAWSHost`):
    * each is an error with a did-you-mean, since an ignored key silently switches off what it asks for.
@@ -233,7 +236,7 @@ export interface DomainDeployment {
 }
 
 export type StackValidation =
-  | { ok: true; domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; awsQuotas: AwsQuotasConfig; skipLiveChecks: boolean; warnings: ConfigIssue[] }
+  | { ok: true; domains: DomainDeployment[]; sharedAwsHost?: SharedAwsHostConfig; awsQuotas: AwsQuotasConfig; skipLiveChecks: boolean; tlsRptReceiver?: TlsRptReceiverDeployment; warnings: ConfigIssue[] }
   | { ok: false; issues: ConfigIssue[] };
 
 export interface StackValidationOptions {
@@ -281,6 +284,8 @@ export function validateStackConfig(config: StackConfigInput, options: StackVali
     if (!parsed.success) issues.push(...zodIssues(parsed.error, config.awsQuotas, ["awsQuotas"], () => ADJUSTABLE_QUOTA_KEYS));
     else awsQuotas = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) as AwsQuotasConfig;
   }
+  const receiverBlock = config.tlsRptReceiver === undefined || config.tlsRptReceiver === null ? undefined : readTlsRptReceiver(config.tlsRptReceiver);
+  issues.push(...(receiverBlock?.issues ?? []));
 
   const skipLiveChecks = config.skipLiveChecks ?? false;
   if (typeof skipLiveChecks !== "boolean") issues.push({ path: "skipLiveChecks", message: `must be true or false, not ${JSON.stringify(skipLiveChecks)}` });
@@ -312,7 +317,12 @@ export function validateStackConfig(config: StackConfigInput, options: StackVali
       return;
     }
     const entry = parsed.data;
-    const normalised = normaliseMailDomain(entry, ["domains", index]);
+    const tlsRpt = resolveTlsRpt(entry.tlsRpt, receiverBlock?.config, receiverBlock !== undefined, ["domains", index]);
+    if (tlsRpt.issues.length > 0) {
+      issues.push(...tlsRpt.issues);
+      return;
+    }
+    const normalised = normaliseMailDomain({ ...entry, tlsRpt: tlsRpt.tlsRpt }, ["domains", index]);
     if (!normalised.ok) {
       issues.push(...normalised.issues);
       return;
@@ -346,8 +356,11 @@ export function validateStackConfig(config: StackConfigInput, options: StackVali
   issues.push(...siteNameCollisions(domains, config.domains), ...sharedResolverIssues(domains, sharedAwsHost !== undefined || config.sharedAwsHost !== undefined));
   const shared = config.sharedAwsHost !== undefined && config.sharedAwsHost !== null;
   if (shared && options.checkGroups !== false) issues.push(...sharedHostGroupIssues(config.domains, defaults, domains, sharedAwsHost));
+  const receiver = receiverBlock?.config ? receiverDeployment(receiverBlock.config, domains) : undefined;
+  if (receiver) issues.push(...receiver.issues);
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, domains, ...(sharedAwsHost ? { sharedAwsHost } : {}), awsQuotas, skipLiveChecks: skipLiveChecks as boolean, warnings };
+  if (receiver) warnings.push(...receiver.warnings);
+  return { ok: true, domains, ...(sharedAwsHost ? { sharedAwsHost } : {}), awsQuotas, skipLiveChecks: skipLiveChecks as boolean, ...(receiver ? { tlsRptReceiver: receiver.deployment } : {}), warnings };
 }
 
 /**
@@ -474,6 +487,6 @@ function knownDefaultsKeys(path: readonly PropertyKey[]): readonly string[] {
 function knownKeys(path: readonly PropertyKey[]): readonly string[] {
   const last = [...path].reverse().find((p) => typeof p === "string");
   if (last === "policy") return Object.keys(policyFields);
-  if (last === "tlsRpt") return Object.keys(tlsRptSchema.shape);
+  if (last === "tlsRpt") return Object.keys(stackTlsRptSchema.shape);
   return [...Object.keys(mailDomainSchema.shape), ...Object.keys(deploymentShape)];
 }

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AddressInfo } from "node:net";
+import { AddressInfo, isIP } from "node:net";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { createSecureContext, SecureContext } from "node:tls";
@@ -27,7 +27,7 @@ export interface TestCa {
   readonly dir: string;
   readonly caPath: string;
   readonly caPem: string;
-  /** A server certificate for `names` (the first is also the CN), valid from `notBefore` to `notAfter`. */
+  /** A server certificate for `names` (host names or IP addresses; the first is also the CN), valid from `notBefore` to `notAfter`. */
   issue(label: string, names: readonly string[], validity?: { notBefore?: Date; notAfter?: Date }): IssuedCertificate;
 }
 
@@ -93,7 +93,7 @@ export function createTestCa(dir: string, name = "pulumi-mta-sts test CA"): Test
           "basicConstraints = critical,CA:FALSE",
           "keyUsage = critical,digitalSignature",
           "extendedKeyUsage = serverAuth",
-          `subjectAltName = ${names.map((n) => `DNS:${n}`).join(",")}`,
+          `subjectAltName = ${names.map((n) => (isIP(n) ? `IP:${n}` : `DNS:${n}`)).join(",")}`,
           "",
         ].join("\n"),
       );

@@ -1,7 +1,9 @@
-/** The report readers: paths (files, zip, mail, mbox, Maildir, directories) and IMAP. */
+/** The report readers: paths (files, zip, mail, mbox, Maildir, directories), IMAP and the kit's HTTPS receiver. */
 export * from "./events";
 export { checkPaths, readReportPaths } from "./paths";
 export { parseImapUrl, readImapMailbox } from "./imap";
+export { parseReceiverUrl, readReceiverReports } from "./receiver";
+export type { ReceiverOptions, ReceiverTarget } from "./receiver";
 export type { ImapOptions, ImapTarget } from "./imap";
 export { readMail } from "./mail";
 export type { MailOptions } from "./mail";
