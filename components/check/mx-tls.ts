@@ -17,6 +17,7 @@
  * admitting pattern is only named.
  */
 import { mxMatches } from "../model/mx-match";
+import { excerpt } from "../terminal-text";
 import { CERT_FAIL_DAYS, CERT_WARN_DAYS, chainReason, expiryBand } from "./certificate";
 import type { DnsLookup } from "./dns-lookup";
 import type { CheckFinding, CheckStatus } from "./findings";
@@ -155,7 +156,7 @@ export function judgeMxHost(host: string, outcome: MxHostOutcome, policy: MxPoli
   add("mx-starttls", "pass", `offers STARTTLS at ${address} port ${port} (RFC 3207)`);
   add("mx-tls", "pass", `${result.tlsVersion} after STARTTLS (RFC 8461 §4.2 requires TLS 1.2 or newer, RFC 7525)`);
   const renew = `renew or replace the certificate of ${host} with one from a public CA that names ${host}, and serve the full chain`;
-  if (cert.chainTrusted) add("mx-certificate-chain", "pass", `the certificate chains to a trusted authority (issuer ${cert.issuer})`);
+  if (cert.chainTrusted) add("mx-certificate-chain", "pass", `the certificate chains to a trusted authority (issuer ${excerpt(cert.issuer)})`);
   else {
     const code = cert.chainError ?? "UNKNOWN";
     add("mx-certificate-chain", severe, `the certificate is not trusted: ${chainReason(code)} (${code}); ${consequence}`, renew);
@@ -164,7 +165,7 @@ export function judgeMxHost(host: string, outcome: MxHostOutcome, policy: MxPoli
   const admitted = policy && policy.mode !== "none" ? (admitting ? `, which the policy's mx pattern "${admitting}" admits` : "; no mx pattern of the policy admits the host (see mx-coverage)") : "";
   if (cert.matchesHost) add("mx-certificate-name", "pass", `the certificate is valid for ${host}${admitted}`);
   else {
-    add("mx-certificate-name", severe, `the certificate does not name ${host} (subject ${cert.subject}; ${briefNames(cert.subjectAltName)}); ${consequence}`, `issue a certificate whose subjectAltName includes DNS:${host}`);
+    add("mx-certificate-name", severe, `the certificate does not name ${host} (subject ${excerpt(cert.subject)}; ${briefNames(cert.subjectAltName)}); ${consequence}`, `issue a certificate whose subjectAltName includes DNS:${host}`);
   }
   const { band, days } = expiryBand(cert, now);
   const until = cert.validTo.toISOString();
@@ -181,5 +182,5 @@ export function judgeMxHost(host: string, outcome: MxHostOutcome, policy: MxPoli
 function briefNames(subjectAltName: string | undefined): string {
   if (!subjectAltName) return "no subjectAltName";
   const names = subjectAltName.split(", ");
-  return names.length <= 5 ? subjectAltName : `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`;
+  return excerpt(names.length <= 5 ? subjectAltName : `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`, 400);
 }
