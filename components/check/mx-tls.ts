@@ -64,11 +64,34 @@ export interface MxPolicy {
   readonly mx: readonly string[];
 }
 
-/** Connect to each live MX host (at most MAX_MX_HOSTS_CHECKED, at once) and judge what it presents. */
-export async function checkMxTls(mxHosts: readonly string[], policy: MxPolicy | undefined, io: MxTlsIo, options: MxTlsOptions): Promise<{ findings: CheckFinding[]; live: MxHostLive[] }> {
+/** What was learnt of a domain's MX hosts, before the policy is known: see probeMxHosts. */
+export interface ProbedMxHosts {
+  /** Every live MX host, each once, by preference. */
+  readonly hosts: readonly string[];
+  /** The first MAX_MX_HOSTS_CHECKED of them, connected to, and what each gave. */
+  readonly checked: readonly string[];
+  readonly outcomes: readonly MxHostOutcome[];
+}
+
+/**
+ * Connect to each live MX host (at most MAX_MX_HOSTS_CHECKED, at once). Needs no policy, so a
+ * check can do it while the policy is fetched; `judgeProbedMxHosts` then judges by the policy.
+ */
+export async function probeMxHosts(mxHosts: readonly string[], io: MxTlsIo, options: Omit<MxTlsOptions, "now">): Promise<ProbedMxHosts> {
   const hosts = [...new Set(mxHosts.filter((h) => h !== ""))];
   const checked = hosts.slice(0, MAX_MX_HOSTS_CHECKED);
   const outcomes = await Promise.all(checked.map((host) => outcomeOf(host, io, options)));
+  return { hosts, checked, outcomes };
+}
+
+/** Connect to each live MX host (at most MAX_MX_HOSTS_CHECKED, at once) and judge what it presents. */
+export async function checkMxTls(mxHosts: readonly string[], policy: MxPolicy | undefined, io: MxTlsIo, options: MxTlsOptions): Promise<{ findings: CheckFinding[]; live: MxHostLive[] }> {
+  return judgeProbedMxHosts(await probeMxHosts(mxHosts, io, options), policy, options);
+}
+
+/** The findings and what was seen, for hosts probed by probeMxHosts, judged by `policy`. */
+export function judgeProbedMxHosts(probed: ProbedMxHosts, policy: MxPolicy | undefined, options: Pick<MxTlsOptions, "now" | "port">): { findings: CheckFinding[]; live: MxHostLive[] } {
+  const { hosts, checked, outcomes } = probed;
   const findings = checked.flatMap((host, i) => judgeMxHost(host, outcomes[i], policy, options.now, options.port ?? 25));
   if (hosts.length > checked.length) {
     findings.push({ check: "mx-starttls", status: "skip", message: `not checked: ${hosts.length - checked.length} more MX host(s) (${hosts.slice(checked.length, checked.length + 3).join(", ")}${hosts.length - checked.length > 3 ? ", ..." : ""}); only the first ${MAX_MX_HOSTS_CHECKED} by preference are connected to` });
@@ -87,7 +110,7 @@ export async function checkMxTls(mxHosts: readonly string[], policy: MxPolicy | 
   return { findings, live };
 }
 
-async function outcomeOf(host: string, io: MxTlsIo, options: MxTlsOptions): Promise<MxHostOutcome> {
+async function outcomeOf(host: string, io: MxTlsIo, options: Omit<MxTlsOptions, "now">): Promise<MxHostOutcome> {
   let addresses: string[];
   try {
     addresses = await io.dns.addresses(host);
