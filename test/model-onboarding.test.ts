@@ -160,6 +160,16 @@ describe("a domain that already publishes a policy keeps its mode; the mx list a
     }
   });
 
+  test("a policy served with a wrong content type is kept and said; the served header is quoted in at most 100 characters", () => {
+    const base = publishing("ct.test", mx([10, "mx.ct.test"]), { mode: "testing", mx: ["mx.ct.test"], maxAgeSeconds: 86400 });
+    const served = base.servedPolicy as { fetched: true; status: number; body: string };
+    const e = entry(onboardDomain({ ...base, servedPolicy: { ...served, contentType: `text/html; ${"x".repeat(5000)}` } }, route53));
+    expect(e.mode).toBe("testing");
+    const note = e.notes.find((n) => n.startsWith("the policy is served as "))!;
+    expect(note).toMatch(/^the policy is served as "text\/html; x+… \(4911 more characters\)", which senders refuse \(RFC 8461 §3\.2\)/);
+    expect(note.length).toBeLessThan(300);
+  });
+
   test("a policy served with a certificate senders refuse is kept (the owner's intent) and said", () => {
     const obs = publishing("c.test", mx([10, "mx.c.test"]), { mode: "enforce", mx: ["mx.c.test"], maxAgeSeconds: 1209600 });
     const served = { ...(obs.servedPolicy as { fetched: true; status: number; body: string }), certificateProblem: "the certificate expired on 2020-01-01" };

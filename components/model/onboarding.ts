@@ -35,6 +35,7 @@ import { uncoveredMxHosts } from "./mx-match";
 import { MAIL_PROVIDERS, MailProvider, providerPatterns } from "./mx-providers";
 import { analysePolicy, Policy, PolicyMode } from "./policy";
 import { selectStsRecord, selectTlsRptRecord } from "./records";
+import { excerpt } from "../terminal-text";
 
 /** What one DNS question returned: its answer, or why there was none (`DNS MX lookup of x failed: ETIMEOUT`). */
 export type Observed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -259,7 +260,7 @@ function publishedPolicy(observation: DomainObservation, notes: string[]): { pol
   // serve it properly. Said, so nobody takes today's state for a working one.
   if (served.certificateProblem) notes.push(`the policy host's certificate is refused by senders today (${served.certificateProblem}); the deployment replaces it`);
   const type = (served.contentType ?? "").split(";")[0].trim().toLowerCase();
-  if (type !== "text/plain") notes.push(`the policy is served as ${served.contentType ? `"${served.contentType}"` : "no content type"}, which senders refuse (RFC 8461 §3.2); the deployment serves text/plain`);
+  if (type !== "text/plain") notes.push(`the policy is served as ${served.contentType ? JSON.stringify(excerpt(served.contentType, 100)) : "no content type"}, which senders refuse (RFC 8461 §3.2); the deployment serves text/plain`);
   return { policy: value, id: sts.value.id };
 }
 
