@@ -316,7 +316,11 @@ function reportLines(results: readonly Onboarding[], summary: { domains: number;
       for (const note of r.notes) lines.push(`NOTE ${r.domain}: ${note}`);
     }
   }
-  const where = nothing ? "nothing written: no domain could be onboarded" : out !== undefined ? `written to ${out}` : "written to standard output";
+  if (nothing) {
+    lines.push(`init: nothing written: no domain could be onboarded (0 of ${summary.domains}); ${summary.leftOut} left out, ${summary.failed} failed`);
+    return lines;
+  }
+  const where = out !== undefined ? `written to ${out}` : "written to standard output";
   lines.push(`init: ${summary.written} of ${summary.domains} domain(s) ${where}; ${summary.leftOut} left out, ${summary.failed} failed${summary.failed > 0 ? " (the file says so at the top)" : ""}`);
   return lines;
 }

@@ -36,3 +36,12 @@ export function escapeForTerminal(text: string): string {
 export function terminalLines(lines: readonly string[]): string {
   return lines.map((line) => `${escapeForTerminal(line)}\n`).join("");
 }
+
+/**
+ * At most `max` characters of `text` from outside, marked when cut (`abc… (1234 more characters)`),
+ * so that one reply line or certificate field of many kilobytes cannot flood a report line.
+ * Escaping is still the printer's job (`terminalLines`).
+ */
+export function excerpt(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}

@@ -248,6 +248,21 @@ describe("mta-sts check --stack FILE: the stack the domain is deployed from", ()
     expect(code).toBe(2);
     expect(err).toMatch(/--stack .* and --expect .* name two files; give one/);
   });
+
+  test("without a domain it is the fleet check: every domain of the stack, one table line each, exit 0 when all pass", async () => {
+    const { code, out } = await run("check", ...lab(), "--stack", configPath);
+    expect(code).toBe(0);
+    const lines = out.trimEnd().split("\n");
+    expect(lines[0]).toBe(`mta-sts check --stack ${configPath}: 1 domain(s), 0 failed, 0 with warnings`);
+    expect(lines[1]).toMatch(/^PASS example\.test +0 failed +0 warning\(s\)$/);
+    expect(lines[lines.length - 1]).toBe("OK: 0 of 1 domain(s) failed, 0 with warnings");
+  });
+
+  test("--concurrency, --domain-timeout and --prometheus belong to the fleet check: refused with a domain", async () => {
+    const { code, err } = await run("check", "example.test", ...lab(), "--concurrency", "4");
+    expect(code).toBe(2);
+    expect(err).toMatch(/--concurrency is for checking every domain of a stack \(--stack <file> without a domain\); leave it out when checking example\.test/);
+  });
 });
 
 describe("mta-sts check --timeout bounds every DNS question", () => {

@@ -222,6 +222,26 @@ describe("the runner: bounded concurrency, a time limit per domain, one hung dom
     expect(most()).toBe(concurrency);
   });
 
+  test("one domain's DNS questions are asked at once, not one after the other; the report is the same as when answered one by one", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const slow = <T>(value: T) => async (): Promise<T> => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 30));
+      inFlight--;
+      return value;
+    };
+    const io: CheckIo = {
+      dns: { txt: slow([]), mx: slow([{ priority: 10, exchange: "mx.d0.test" }]), addresses: slow([]), nameExists: slow(true) },
+      fetchPolicy: async () => ({ ok: false, stage: "connect", message: "unused" }),
+    };
+    const report = await runFleetCheck(domains(1), { concurrency: 1, domainTimeoutMs: 5000, check: {} }, io);
+    // _mta-sts TXT, the policy host's addresses, MX and _smtp._tls TXT: four questions in flight together.
+    expect(most).toBeGreaterThanOrEqual(4);
+    expect(report.domains[0].findings.map((f) => `${f.status} ${f.check}`).slice(0, 3)).toEqual(["fail sts-record", "fail policy-host", "skip policy-tls"]);
+  });
+
   test("a domain that never answers is a domain-timeout failure after --domain-timeout; the other 19 finish", async () => {
     const { io } = countingIo(new Set(["d3.test"]));
     const started = Date.now();

@@ -10,7 +10,9 @@ import { join } from "node:path";
 import { CERT_FAIL_DAYS } from "../components/check/certificate";
 import type { DnsLookup } from "../components/check/dns-lookup";
 import { checkMxTls, judgeMxHost, MAX_MX_HOSTS_CHECKED } from "../components/check/mx-tls";
+import { formatReport } from "../components/check/report";
 import { probeStarttls, StarttlsProbeResult } from "../components/check/smtp-starttls";
+import { summarise } from "../components/check/findings";
 import { createTestCa, IssuedCertificate, TestCa } from "./support/https-server";
 import { SmtpStandIn, startSmtpServer } from "./support/smtp-server";
 
@@ -61,7 +63,7 @@ describe("the STARTTLS client: EHLO, STARTTLS, a TLS 1.2+ handshake, the certifi
 
   test.each([
     ["no-starttls", "no-starttls", /EHLO does not offer STARTTLS/],
-    ["refuse-starttls", "starttls-refused", /STARTTLS was answered 454 4\.7\.0 TLS not available/],
+    ["refuse-starttls", "starttls-refused", /STARTTLS was answered "454 4\.7\.0 TLS not available"/],
     ["inject-after-220", "smtp", /sent 14 bytes after its 220 to STARTTLS, before the TLS handshake \(RFC 3207 §6\)/],
     ["reject", "smtp", /the greeting is "554 5\.7\.1 no mail here", not 220/],
   ] as const)("a server that %s: stage %s", async (behaviour, stage, message) => {
@@ -86,6 +88,25 @@ describe("the STARTTLS client: EHLO, STARTTLS, a TLS 1.2+ handshake, the certifi
     // The server may have pushed a few socket buffers' worth before the client hung up; never the gigabyte.
     await new Promise((r) => setTimeout(r, 200));
     expect(smtp.sessions[smtp.sessions.length - 1].bytesWritten).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  test("a hostile greeting (10 KB, with terminal escapes): quoted in at most a few hundred characters, escaped in the report", async () => {
+    const hostile = createServer((socket) => socket.end(`554 \x1b[2K\x1b[1AOK all good${"A".repeat(10_000)}\r\n`));
+    await new Promise<void>((r) => hostile.listen(0, "127.0.0.1", () => r()));
+    try {
+      const result = await probeStarttls({ host: "mx1.example.test", address: "127.0.0.1", port: (hostile.address() as { port: number }).port, timeoutMs: 3000 });
+      expect(result).toMatchObject({ ok: false, stage: "smtp" });
+      const message = (result as { message: string }).message;
+      expect(message.length).toBeLessThan(400);
+      expect(message).toMatch(/… \(\d+ more characters\)/);
+      const findings = judgeMxHost("mx1.example.test", { kind: "probed", address: "127.0.0.1", result }, { mode: "enforce", mx: ["mx1.example.test"] }, new Date());
+      const text = formatReport({ domain: "example.test", policyUrl: "https://mta-sts.example.test/.well-known/mta-sts.txt", checkedAt: "", findings, summary: summarise(findings), ok: false, live: { stsRecords: [], tlsRptRecords: [], mxHosts: [], policyHostAddresses: [] } });
+      expect(text).not.toMatch(/\x1b/);
+      expect(text).toContain("\\u001b[2K");
+      expect(Math.max(...text.split("\n").map((l) => l.length))).toBeLessThan(800);
+    } finally {
+      await new Promise<void>((r) => hostile.close(() => r()));
+    }
   });
 
   test("a server that offers only TLS 1.1: the handshake fails (stage tls)", async () => {
@@ -138,6 +159,13 @@ describe("how each MX problem counts: a failure under enforce, a warning otherwi
     expect(failing.message).toMatch(/does not name mx1\.example\.test .*senders enforcing the policy refuse this MX host, so mail to it bounces \(RFC 8461 §4\.2\)$/);
     expect(statusOf("mx-certificate-name", judgeMxHost("mx1.example.test", outcome, testing, now))).toBe("warn");
     expect(statusOf("mx-certificate-name", judgeMxHost("mx1.example.test", outcome, undefined, now))).toBe("warn");
+  });
+
+  test("a certificate subject of many kilobytes is quoted in part: the finding stays one readable line", () => {
+    const outcome = { kind: "probed" as const, address: "192.0.2.25", result: tls({ ...cert({ matchesHost: false }), subject: `CN=${"x".repeat(20_000)}`, subjectAltName: `DNS:${"y".repeat(20_000)}` }) };
+    const finding = judgeMxHost("mx1.example.test", outcome, enforce, now).find((f) => f.check === "mx-certificate-name")!;
+    expect(finding.message.length).toBeLessThan(1200);
+    expect(finding.message).toMatch(/^mx1\.example\.test: the certificate does not name mx1\.example\.test \(subject CN=x+… \(\d+ more characters\); DNS:y+… \(\d+ more characters\)\)/);
   });
 
   test("expiry uses the policy host's thresholds: 5 days left fails under enforce, 15 days warns in any mode, 60 days passes", () => {

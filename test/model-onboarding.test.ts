@@ -135,11 +135,13 @@ describe("a domain that already publishes a policy keeps its mode; the mx list a
     expect(entry(onboardDomain(obs, route53)).mx.map((m) => m.pattern)).toEqual(["mx.moved.test", "smtp.google.com", "aspmx.l.google.com", "*.aspmx.l.google.com"]);
   });
 
-  test("mode none (being retired) stays none with its published patterns", () => {
+  test("mode none (being retired) stays none, and its mx still admits every live MX, with a note (no alert: none bounces nothing)", () => {
     const obs = publishing("r.test", mx([10, "mx.r.test"]), { mode: "none", mx: [], maxAgeSeconds: 86400 });
     const e = entry(onboardDomain(obs, route53));
     expect(e.mode).toBe("none");
-    expect(e.mx).toEqual([]);
+    expect(e.mx.map((m) => m.pattern)).toEqual(["mx.r.test"]);
+    expect(e.alerts).toEqual([]);
+    expect(e.notes).toContain("the published none policy of r.test does not list live MX mx.r.test; added to mx, so that a later testing or enforce admits it");
   });
 
   test("a record whose policy cannot be fetched, or answers 404, or does not parse: testing with the live MX, and a note saying why", () => {
@@ -156,6 +158,16 @@ describe("a domain that already publishes a policy keeps its mode; the mx list a
       expect(e.mx.map((m) => m.pattern)).toEqual(["mx.x.test"]);
       expect(e.notes.join("\n")).toMatch(note);
     }
+  });
+
+  test("a policy served with a wrong content type is kept and said; the served header is quoted in at most 100 characters", () => {
+    const base = publishing("ct.test", mx([10, "mx.ct.test"]), { mode: "testing", mx: ["mx.ct.test"], maxAgeSeconds: 86400 });
+    const served = base.servedPolicy as { fetched: true; status: number; body: string };
+    const e = entry(onboardDomain({ ...base, servedPolicy: { ...served, contentType: `text/html; ${"x".repeat(5000)}` } }, route53));
+    expect(e.mode).toBe("testing");
+    const note = e.notes.find((n) => n.startsWith("the policy is served as "))!;
+    expect(note).toMatch(/^the policy is served as "text\/html; x+… \(4911 more characters\)", which senders refuse \(RFC 8461 §3\.2\)/);
+    expect(note.length).toBeLessThan(300);
   });
 
   test("a policy served with a certificate senders refuse is kept (the owner's intent) and said", () => {
@@ -227,7 +239,7 @@ describe("property: the mx list admits every live MX host (RFC 8461 §4.1)", () 
     "a-b.mail.protection.outlook.com", "in1-smtp.messagingengine.com", "in9-smtp.messagingengine.com", "mx.zoho.com", "mx7.zoho.com",
   );
   const hosts = fc.uniqueArray(fc.oneof(ownHost, providerHost), { minLength: 1, maxLength: 8 });
-  const published = fc.option(fc.record({ mode: fc.constantFrom("enforce" as const, "testing" as const), mx: fc.uniqueArray(ownHost, { minLength: 1, maxLength: 3 }) }));
+  const published = fc.option(fc.record({ mode: fc.constantFrom("enforce" as const, "testing" as const, "none" as const), mx: fc.uniqueArray(ownHost, { minLength: 1, maxLength: 3 }) }));
 
   test("new or published, own hosts or providers' (including hosts the table's patterns miss)", () => {
     fc.assert(

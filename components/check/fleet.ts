@@ -61,6 +61,11 @@ export async function runFleetCheck(domains: readonly RenderedMailDomain[], opti
       }),
     );
   });
+  return summariseFleet(reports);
+}
+
+/** The fleet's verdict from its domains' reports: ok only when no domain failed (warnings allowed). */
+export function summariseFleet(reports: readonly CheckReport[]): FleetReport {
   const failed = reports.filter((r) => !r.ok).length;
   return {
     ok: failed === 0,

@@ -17,6 +17,7 @@
  * admitting pattern is only named.
  */
 import { mxMatches } from "../model/mx-match";
+import { excerpt } from "../terminal-text";
 import { CERT_FAIL_DAYS, CERT_WARN_DAYS, chainReason, expiryBand } from "./certificate";
 import type { DnsLookup } from "./dns-lookup";
 import type { CheckFinding, CheckStatus } from "./findings";
@@ -63,11 +64,34 @@ export interface MxPolicy {
   readonly mx: readonly string[];
 }
 
-/** Connect to each live MX host (at most MAX_MX_HOSTS_CHECKED, at once) and judge what it presents. */
-export async function checkMxTls(mxHosts: readonly string[], policy: MxPolicy | undefined, io: MxTlsIo, options: MxTlsOptions): Promise<{ findings: CheckFinding[]; live: MxHostLive[] }> {
+/** What was learnt of a domain's MX hosts, before the policy is known: see probeMxHosts. */
+export interface ProbedMxHosts {
+  /** Every live MX host, each once, by preference. */
+  readonly hosts: readonly string[];
+  /** The first MAX_MX_HOSTS_CHECKED of them, connected to, and what each gave. */
+  readonly checked: readonly string[];
+  readonly outcomes: readonly MxHostOutcome[];
+}
+
+/**
+ * Connect to each live MX host (at most MAX_MX_HOSTS_CHECKED, at once). Needs no policy, so a
+ * check can do it while the policy is fetched; `judgeProbedMxHosts` then judges by the policy.
+ */
+export async function probeMxHosts(mxHosts: readonly string[], io: MxTlsIo, options: Omit<MxTlsOptions, "now">): Promise<ProbedMxHosts> {
   const hosts = [...new Set(mxHosts.filter((h) => h !== ""))];
   const checked = hosts.slice(0, MAX_MX_HOSTS_CHECKED);
   const outcomes = await Promise.all(checked.map((host) => outcomeOf(host, io, options)));
+  return { hosts, checked, outcomes };
+}
+
+/** Connect to each live MX host (at most MAX_MX_HOSTS_CHECKED, at once) and judge what it presents. */
+export async function checkMxTls(mxHosts: readonly string[], policy: MxPolicy | undefined, io: MxTlsIo, options: MxTlsOptions): Promise<{ findings: CheckFinding[]; live: MxHostLive[] }> {
+  return judgeProbedMxHosts(await probeMxHosts(mxHosts, io, options), policy, options);
+}
+
+/** The findings and what was seen, for hosts probed by probeMxHosts, judged by `policy`. */
+export function judgeProbedMxHosts(probed: ProbedMxHosts, policy: MxPolicy | undefined, options: Pick<MxTlsOptions, "now" | "port">): { findings: CheckFinding[]; live: MxHostLive[] } {
+  const { hosts, checked, outcomes } = probed;
   const findings = checked.flatMap((host, i) => judgeMxHost(host, outcomes[i], policy, options.now, options.port ?? 25));
   if (hosts.length > checked.length) {
     findings.push({ check: "mx-starttls", status: "skip", message: `not checked: ${hosts.length - checked.length} more MX host(s) (${hosts.slice(checked.length, checked.length + 3).join(", ")}${hosts.length - checked.length > 3 ? ", ..." : ""}); only the first ${MAX_MX_HOSTS_CHECKED} by preference are connected to` });
@@ -86,7 +110,7 @@ export async function checkMxTls(mxHosts: readonly string[], policy: MxPolicy | 
   return { findings, live };
 }
 
-async function outcomeOf(host: string, io: MxTlsIo, options: MxTlsOptions): Promise<MxHostOutcome> {
+async function outcomeOf(host: string, io: MxTlsIo, options: Omit<MxTlsOptions, "now">): Promise<MxHostOutcome> {
   let addresses: string[];
   try {
     addresses = await io.dns.addresses(host);
@@ -155,7 +179,7 @@ export function judgeMxHost(host: string, outcome: MxHostOutcome, policy: MxPoli
   add("mx-starttls", "pass", `offers STARTTLS at ${address} port ${port} (RFC 3207)`);
   add("mx-tls", "pass", `${result.tlsVersion} after STARTTLS (RFC 8461 §4.2 requires TLS 1.2 or newer, RFC 7525)`);
   const renew = `renew or replace the certificate of ${host} with one from a public CA that names ${host}, and serve the full chain`;
-  if (cert.chainTrusted) add("mx-certificate-chain", "pass", `the certificate chains to a trusted authority (issuer ${cert.issuer})`);
+  if (cert.chainTrusted) add("mx-certificate-chain", "pass", `the certificate chains to a trusted authority (issuer ${excerpt(cert.issuer)})`);
   else {
     const code = cert.chainError ?? "UNKNOWN";
     add("mx-certificate-chain", severe, `the certificate is not trusted: ${chainReason(code)} (${code}); ${consequence}`, renew);
@@ -164,7 +188,7 @@ export function judgeMxHost(host: string, outcome: MxHostOutcome, policy: MxPoli
   const admitted = policy && policy.mode !== "none" ? (admitting ? `, which the policy's mx pattern "${admitting}" admits` : "; no mx pattern of the policy admits the host (see mx-coverage)") : "";
   if (cert.matchesHost) add("mx-certificate-name", "pass", `the certificate is valid for ${host}${admitted}`);
   else {
-    add("mx-certificate-name", severe, `the certificate does not name ${host} (subject ${cert.subject}; ${briefNames(cert.subjectAltName)}); ${consequence}`, `issue a certificate whose subjectAltName includes DNS:${host}`);
+    add("mx-certificate-name", severe, `the certificate does not name ${host} (subject ${excerpt(cert.subject)}; ${briefNames(cert.subjectAltName)}); ${consequence}`, `issue a certificate whose subjectAltName includes DNS:${host}`);
   }
   const { band, days } = expiryBand(cert, now);
   const until = cert.validTo.toISOString();
@@ -181,5 +205,5 @@ export function judgeMxHost(host: string, outcome: MxHostOutcome, policy: MxPoli
 function briefNames(subjectAltName: string | undefined): string {
   if (!subjectAltName) return "no subjectAltName";
   const names = subjectAltName.split(", ");
-  return names.length <= 5 ? subjectAltName : `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`;
+  return excerpt(names.length <= 5 ? subjectAltName : `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`, 400);
 }

@@ -19,7 +19,7 @@ import { daysUntil, judgeCertificate } from "./certificate";
 import { DnsLookup, DnsLookupError } from "./dns-lookup";
 import { FetchPolicyResult, PolicyFetcher } from "./fetch-policy";
 import { CheckFinding, CheckReport, summarise } from "./findings";
-import { checkMxTls, MxHostLive } from "./mx-tls";
+import { judgeProbedMxHosts, MxHostLive, probeMxHosts } from "./mx-tls";
 import type { StarttlsProber } from "./smtp-starttls";
 
 export interface CheckOptions {
@@ -65,11 +65,28 @@ export async function runCheck(options: CheckOptions, io: CheckIo): Promise<Chec
   const add = (f: CheckFinding): void => void findings.push(f);
   const skip = (check: string, why: string): void => add({ check, status: "skip", message: `not checked: ${why}` });
 
-  // RFC 8461 §3.1: TXT at _mta-sts.<domain>; exactly one record starting with v=STSv1.
+  // The DNS questions do not depend on one another, and the MX hosts can be connected to before
+  // the policy is known: all are started at once, so that a domain costs about one round trip of
+  // each kind instead of one after the other (what a fleet of hundreds waits for). Each answer is
+  // still read, and judged, in the order a sender reads it.
   const stsName = `_mta-sts.${domain}`;
+  const tlsRptName = `_smtp._tls.${domain}`;
+  const asked = {
+    sts: early(io.dns.txt(stsName)),
+    policyHost: early(io.dns.addresses(policyHost)),
+    mx: early(io.dns.mx(domain).then((records) => records.sort((a, b) => a.priority - b.priority || a.exchange.localeCompare(b.exchange)).map((r) => r.exchange.toLowerCase()))),
+    tlsRpt: early(io.dns.txt(tlsRptName)),
+  };
+  const probeMx = io.probeMx;
+  const mxProbed =
+    !options.skipMxTls && probeMx
+      ? early(asked.mx().catch((): string[] => []).then((hosts) => probeMxHosts(hosts, { dns: io.dns, probe: probeMx }, { ca: options.ca, timeoutMs: options.timeoutMs, port: options.smtpPort })))
+      : undefined;
+
+  // RFC 8461 §3.1: TXT at _mta-sts.<domain>; exactly one record starting with v=STSv1.
   let stsTxt: string[][];
   try {
-    stsTxt = await io.dns.txt(stsName);
+    stsTxt = await asked.sts();
   } catch (err) {
     throw new CheckCouldNotRun(`${(err as Error).message}; the DNS gave no answer, so nothing could be checked (try --resolver)`);
   }
@@ -107,7 +124,7 @@ export async function runCheck(options: CheckOptions, io: CheckIo): Promise<Chec
   // RFC 8461 §3.3: the policy host; a sender connects to its addresses.
   let addresses: string[] = [];
   try {
-    addresses = await io.dns.addresses(policyHost);
+    addresses = await asked.policyHost();
     if (addresses.length > 0) add({ check: "policy-host", status: "pass", message: `${policyHost} resolves to ${addresses.join(", ")}` });
     else add({ check: "policy-host", status: "fail", message: `${policyHost} has no A or AAAA record; senders cannot fetch the policy (RFC 8461 §3.3)`, fix: `point ${policyHost} at the server that serves ${POLICY_PATH}` });
   } catch (err) {
@@ -152,7 +169,7 @@ export async function runCheck(options: CheckOptions, io: CheckIo): Promise<Chec
   // RFC 8461 §4.1: every MX host the domain uses must be matched by an mx pattern of the policy.
   let mxHosts: string[] = [];
   try {
-    mxHosts = (await io.dns.mx(domain)).sort((a, b) => a.priority - b.priority || a.exchange.localeCompare(b.exchange)).map((r) => r.exchange.toLowerCase());
+    mxHosts = await asked.mx();
   } catch (err) {
     add({ check: "mx-coverage", status: "fail", message: `${(err as Error).message}; senders cannot find the MX hosts either`, fix: `fix the MX records of ${domain}` });
   }
@@ -164,17 +181,16 @@ export async function runCheck(options: CheckOptions, io: CheckIo): Promise<Chec
   // RFC 8461 §4.2: what each MX host presents after STARTTLS.
   let mxTls: MxHostLive[] | undefined;
   if (options.skipMxTls) skip("mx-starttls", "the MX hosts were not connected to (--skip-mx-tls)");
-  else if (io.probeMx) {
-    const checked = await checkMxTls(mxHosts, policy, { dns: io.dns, probe: io.probeMx }, { ca: options.ca, timeoutMs: options.timeoutMs, port: options.smtpPort, now });
+  else if (mxProbed) {
+    const checked = judgeProbedMxHosts(await mxProbed(), policy, { port: options.smtpPort, now });
     findings.push(...checked.findings);
     mxTls = checked.live;
   }
 
   // RFC 8460 §3: TXT at _smtp._tls.<domain>; optional, but valid if present.
-  const tlsRptName = `_smtp._tls.${domain}`;
   let tlsRptTxt: string[][] = [];
   try {
-    tlsRptTxt = await io.dns.txt(tlsRptName);
+    tlsRptTxt = await asked.tlsRpt();
     const tlsRpt = selectTlsRptRecord(tlsRptTxt);
     if (tlsRpt.ok) {
       add({ check: "tlsrpt-record", status: "pass", message: `${tlsRptName} is valid; reports go to ${tlsRpt.value.rua.join(", ")} (RFC 8460 §3)` });
@@ -207,6 +223,22 @@ export async function runCheck(options: CheckOptions, io: CheckIo): Promise<Chec
       ...(certificateValidTo ? { certificateValidTo: certificateValidTo.toISOString(), daysUntilCertificateExpiry: daysUntil(certificateValidTo, now) } : {}),
       ...(mxTls ? { mxTls } : {}),
     },
+  };
+}
+
+/**
+ * A question asked now and read later: its failure waits as a value until it is read (never an
+ * unhandled rejection, e.g. when the check stops before reading it), then is thrown as it came.
+ */
+function early<T>(question: Promise<T>): () => Promise<T> {
+  const settled = question.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  return async () => {
+    const answer = await settled;
+    if (answer.ok) return answer.value;
+    throw answer.error;
   };
 }
 

@@ -22,6 +22,7 @@
  */
 import { connect as connectTcp, Socket } from "node:net";
 import { connect as connectTls, TLSSocket } from "node:tls";
+import { excerpt } from "../terminal-text";
 import { describeCertificate, ServedCertificate } from "./fetch-policy";
 
 export interface StarttlsProbeRequest {
@@ -136,7 +137,7 @@ export const probeStarttls: StarttlsProber = (req) => {
     function deliver(): void {
       if (!waiting) return;
       const reply = takeReply();
-      if (reply === "bad") return fail("smtp", `the server's reply is not SMTP (RFC 5321 §4.2): ${JSON.stringify(buffer.slice(0, 80))}`);
+      if (reply === "bad") return fail("smtp", `the server's reply is not SMTP (RFC 5321 §4.2): ${JSON.stringify(excerpt(buffer, 80))}`);
       if (!reply) return;
       const handler = waiting;
       waiting = undefined;
@@ -172,16 +173,17 @@ export const probeStarttls: StarttlsProber = (req) => {
 
     next((greeting) => {
       greeted = true;
-      const first = `${greeting.code} ${greeting.lines[0] ?? ""}`.trim();
+      // What the server says is quoted in findings: bounded, like every untrusted text.
+      const first = excerpt(`${greeting.code} ${greeting.lines[0] ?? ""}`.trim());
       if (greeting.code !== 220) return fail("smtp", `the greeting is ${JSON.stringify(first)}, not 220: the server does not accept mail (RFC 5321 §4.3.2)`);
       send(`EHLO ${req.ehloName ?? "mta-sts-check.invalid"}`);
       next((ehlo) => {
-        if (ehlo.code !== 250) return fail("smtp", `EHLO was answered ${ehlo.code} ${ehlo.lines[0] ?? ""}`.trim());
+        if (ehlo.code !== 250) return fail("smtp", `EHLO was answered ${JSON.stringify(excerpt(`${ehlo.code} ${ehlo.lines[0] ?? ""}`.trim()))}`);
         // RFC 3207 §4: the extension keyword STARTTLS on a line of the EHLO reply (the first line is the greeting).
         if (!ehlo.lines.slice(1).some((l) => /^STARTTLS(\s|$)/i.test(l.trim()))) return fail("no-starttls", "EHLO does not offer STARTTLS");
         send("STARTTLS");
         next((ready) => {
-          if (ready.code !== 220) return fail("starttls-refused", `STARTTLS was answered ${ready.code} ${ready.lines[0] ?? ""}`.trim());
+          if (ready.code !== 220) return fail("starttls-refused", `STARTTLS was answered ${JSON.stringify(excerpt(`${ready.code} ${ready.lines[0] ?? ""}`.trim()))}`);
           // RFC 3207 §4.2 and §6: nothing may follow the 220 before the handshake; bytes here
           // would be plaintext injected into what follows.
           if (buffer.length > 0) return fail("smtp", `the server sent ${buffer.length} bytes after its 220 to STARTTLS, before the TLS handshake (RFC 3207 §6)`);

@@ -11,7 +11,8 @@
  *   to protect; it is left out. A domain that does not exist at all (NXDOMAIN) is left out too.
  * - **A domain that publishes a policy** (one valid `_mta-sts` record and a policy that parses
  *   as a sender reads it, RFC 8461 §3.1 to §3.3) keeps its mode and `max_age`; its mx list is the
- *   published patterns plus every live MX host they do not admit (RFC 8461 §4.1). In `enforce`,
+ *   published patterns plus every live MX host they do not admit (RFC 8461 §4.1), in `none` too
+ *   (so that leaving `none` never strands a host). In `enforce`,
  *   such a host is refused by senders today, so its mail bounces: that is an alert, not a note.
  * - **Any other domain** starts in `testing` (RFC 8461 §5: senders report, nothing bounces),
  *   with an mx list that admits every live MX host, in order of preference.
@@ -34,6 +35,7 @@ import { uncoveredMxHosts } from "./mx-match";
 import { MAIL_PROVIDERS, MailProvider, providerPatterns } from "./mx-providers";
 import { analysePolicy, Policy, PolicyMode } from "./policy";
 import { selectStsRecord, selectTlsRptRecord } from "./records";
+import { excerpt } from "../terminal-text";
 
 /** What one DNS question returned: its answer, or why there was none (`DNS MX lookup of x failed: ETIMEOUT`). */
 export type Observed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -169,7 +171,9 @@ export function onboardDomain(observation: DomainObservation, options: Onboardin
     if (!mx.some((m) => m.pattern === canonical)) mx.push({ pattern: canonical, source });
   };
   if (published) for (const pattern of published.policy.mx) add(pattern, `published in the policy served at mta-sts.${domain}`);
-  const uncoveredByPolicy = published && published.policy.mode !== "none" ? uncoveredMxHosts(published.policy.mx, liveMx) : published ? [] : liveMx;
+  // Mode none included: it restricts nothing today (RFC 8461 §5), but the entry must still admit
+  // every live MX, so that moving it back to testing or enforce never leaves one out.
+  const uncoveredByPolicy = published ? uncoveredMxHosts(published.policy.mx, liveMx) : liveMx;
   const fromProviders = providerPatterns(uncoveredByPolicy, providers);
   for (const match of fromProviders) {
     for (const pattern of match.provider.patterns) add(pattern, `${match.provider.name}'s documented MX hosts (${match.provider.source})`);
@@ -178,7 +182,9 @@ export function onboardDomain(observation: DomainObservation, options: Onboardin
   const stillUncovered = uncoveredMxHosts(mx.map((m) => m.pattern), uncoveredByPolicy);
   for (const host of stillUncovered) add(host, `live MX, preference ${preference.get(host)}${published ? ", not admitted by the published policy" : ""}`);
 
-  if (published && published.policy.mode !== "none" && uncoveredByPolicy.length > 0) {
+  if (published && published.policy.mode === "none" && uncoveredByPolicy.length > 0) {
+    notes.push(`the published none policy of ${domain} does not list live MX ${uncoveredByPolicy.join(", ")}; added to mx, so that a later testing or enforce admits ${uncoveredByPolicy.length > 1 ? "them" : "it"}`);
+  } else if (published && uncoveredByPolicy.length > 0) {
     const list = uncoveredByPolicy.join(", ");
     const message = `the published ${published.policy.mode} policy of ${domain} does not admit live MX ${list}; added to mx`;
     if (published.policy.mode === "enforce") {
@@ -187,9 +193,9 @@ export function onboardDomain(observation: DomainObservation, options: Onboardin
   }
 
   // Checked, not trusted: whatever the table or the published policy said, every live MX host
-  // must be admitted (mode none restricts nothing, RFC 8461 §3.2, but is checked the same way).
+  // must be admitted.
   const gaps = uncoveredMxHosts(mx.map((m) => m.pattern), liveMx);
-  if (gaps.length > 0 && (!published || published.policy.mode !== "none")) {
+  if (gaps.length > 0) {
     throw new Error(`onboarding ${domain}: live MX ${gaps.join(", ")} left uncovered`);
   }
 
@@ -254,7 +260,7 @@ function publishedPolicy(observation: DomainObservation, notes: string[]): { pol
   // serve it properly. Said, so nobody takes today's state for a working one.
   if (served.certificateProblem) notes.push(`the policy host's certificate is refused by senders today (${served.certificateProblem}); the deployment replaces it`);
   const type = (served.contentType ?? "").split(";")[0].trim().toLowerCase();
-  if (type !== "text/plain") notes.push(`the policy is served as ${served.contentType ? `"${served.contentType}"` : "no content type"}, which senders refuse (RFC 8461 §3.2); the deployment serves text/plain`);
+  if (type !== "text/plain") notes.push(`the policy is served as ${served.contentType ? JSON.stringify(excerpt(served.contentType, 100)) : "no content type"}, which senders refuse (RFC 8461 §3.2); the deployment serves text/plain`);
   return { policy: value, id: sts.value.id };
 }
 

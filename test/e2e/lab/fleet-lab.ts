@@ -159,8 +159,10 @@ export class FleetLab {
         certificateOf: (d) => (expiring.has(d.domain) ? this.expiringPolicyCert! : this.policyCerts.get(`mta-sts.${d.domain}`)!),
       }),
     );
-    this.restartable.dns = this.spawn("dnsmasq", "dnsmasq", ["--keep-in-foreground", `--conf-file=${join(this.dir, "dnsmasq.conf")}`]);
-    this.restartable.darkDns = this.spawn("dnsmasq (dark zones)", "dnsmasq", ["--keep-in-foreground", `--conf-file=${join(this.dir, "dnsmasq-dark.conf")}`]);
+    // No pid file: every dnsmasq on the machine would share /var/run/dnsmasq.pid, and two
+    // started at once (these two, or another lab's) race for it and one exits.
+    this.restartable.dns = this.spawn("dnsmasq", "dnsmasq", ["--keep-in-foreground", "--pid-file=", `--conf-file=${join(this.dir, "dnsmasq.conf")}`]);
+    this.restartable.darkDns = this.spawn("dnsmasq (dark zones)", "dnsmasq", ["--keep-in-foreground", "--pid-file=", `--conf-file=${join(this.dir, "dnsmasq-dark.conf")}`]);
     this.restartable.nginx = this.spawn("nginx", "nginx", ["-p", this.dir, "-e", join(this.dir, "nginx-error.log"), "-c", join(this.dir, "nginx.conf")]);
     const pid = this.restartable.dns.pid!;
     const ready = await waitUntil(() => {
