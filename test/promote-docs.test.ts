@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { runCli } from "./support/cli";
 import { rolloutExampleMbox } from "./support/rollout-example";
 import { readmeSection } from "./support/readme";
@@ -15,9 +16,40 @@ import { readmeSection } from "./support/readme";
 const root = path.join(__dirname, "..");
 const section = readmeSection("## From testing to enforce");
 
-test("examples/rollout/tls-reports.mbox is the generated mailbox (regenerate it as the generator's header says)", () => {
-  expect(readFileSync(path.join(root, "examples/rollout/tls-reports.mbox"), "utf8")).toBe(rolloutExampleMbox());
+describe("examples/rollout/tls-reports.mbox is what test/support/rollout-example.ts generates (regenerate it as its header says)", () => {
+  const committed = readFileSync(path.join(root, "examples/rollout/tls-reports.mbox"), "utf8");
+
+  test("the generator is deterministic: two runs give the same bytes", () => {
+    expect(rolloutExampleMbox()).toBe(rolloutExampleMbox());
+  });
+
+  test("the committed mailbox is the generated one: every line, and every gzip'd report decompressed", () => {
+    // Deflate output is only as stable as the zlib build Node bundles (and the gzip header names
+    // the OS), so the attachments are compared by what they hold: the report each one carries.
+    expect(withReportsDecompressed(committed)).toEqual(withReportsDecompressed(rolloutExampleMbox()));
+  });
+
+  test("it holds the 95 report mails the walk-through counts, each with its gzip'd report", () => {
+    expect(committed.match(/^From /gm)).toHaveLength(95);
+    expect(withReportsDecompressed(committed).filter((l) => l.startsWith('<gzip> {"organization-name":'))).toHaveLength(95);
+  });
 });
+
+/** The mbox's lines, each base64 attachment (after its blank line, up to the next blank line) replaced by its gunzipped text. */
+function withReportsDecompressed(mbox: string): string[] {
+  const lines = mbox.split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    out.push(lines[i]);
+    if (lines[i] !== "Content-Transfer-Encoding: base64" || lines[i + 1] !== "") continue;
+    out.push("");
+    let end = i + 2;
+    while (end < lines.length && lines[end] !== "") end++;
+    out.push(`<gzip> ${gunzipSync(Buffer.from(lines.slice(i + 2, end).join(""), "base64")).toString("utf8")}`);
+    i = end - 1;
+  }
+  return out;
+}
 
 test("the stack excerpt is the example stack's own text", () => {
   const excerpt = /```yaml\n([\s\S]*?)```/.exec(section)![1];
