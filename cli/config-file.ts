@@ -29,7 +29,9 @@ export function stackConfigFromText(text: string, path: string): StackConfigInpu
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new UsageError(`${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`, EXIT_COULD_NOT_RUN, { code: "config" });
+    // The parser's first line names the place ("... at line 2, column 1:"); its excerpt follows on the next lines.
+    const where = (err as Error).message.split("\n")[0].replace(/:\s*$/, "");
+    throw new UsageError(`${path} is not valid YAML: ${where}; correct it there`, EXIT_COULD_NOT_RUN, { code: "config" });
   }
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
     throw new UsageError(`${path}: expected a mapping with \`config:\` (a Pulumi stack file) or \`domains:\``, EXIT_COULD_NOT_RUN, { code: "config" });

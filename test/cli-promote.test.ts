@@ -175,6 +175,38 @@ describe("promote edits the stack file in place", () => {
     expect(json.diff).toBeUndefined();
   });
 
+  test("a secure: value, the encryption settings, and anchors and aliases off the edited paths stay byte for byte", async () => {
+    // Pulumi writes secrets as `secure:` ciphertext; an anchor shares a list or a block between domains.
+    const text = [
+      "secretsprovider: awskms://alias/pulumi",
+      "encryptionsalt: v1:Zm9vYmFy:v1:Zm9vYmFyYmF6:Zm9v",
+      "config:",
+      "  aws:region: eu-west-1",
+      "  cloudflare:apiToken:",
+      "    secure: AAABAJ3yKjmqv4mHZx2NTjZ5f0gO9Y8ZrZrq3OeWw+LYaPQ3Yw==",
+      "  mta-sts:defaults:",
+      "    policy:",
+      "      mode: testing",
+      "    tlsRpt: &rpt",
+      '      rua: ["mailto:tlsrpt@example.com"]',
+      "  mta-sts:domains:",
+      "    - domain: a.example",
+      "      hostedZoneId: Z1",
+      "      policy:",
+      "        mx: &mx [mx.a.example]   # shared with b.example",
+      "    - domain: b.example",
+      "      hostedZoneId: Z2",
+      "      tlsRpt: *rpt",
+      "      policy: { mx: *mx }",
+      "",
+    ].join("\n");
+    const stack = writeStack(text);
+    writeReports(["a.example", "b.example"]);
+    const run = await runCli(["promote", "--stack", stack, reports]);
+    expect(run).toMatchObject({ code: 0, err: "" });
+    expect(unifiedDiff(text, readFileSync(stack, "utf8"))).toBe(["@@ -16,0 +17 @@", "+        mode: enforce", "@@ -20 +21 @@", "-      policy: { mx: *mx }", "+      policy: { mx: *mx, mode: enforce }"].join("\n"));
+  });
+
   test("a CRLF file keeps its line ends, and the inserted line uses them too", async () => {
     const text = STACK.replace(/\n/g, "\r\n");
     const stack = writeStack(text);
@@ -223,6 +255,24 @@ describe("refusals: exit 2 and nothing written", () => {
     expect(code).toBe(2);
     expect(err).toMatch(/^mta-sts: cannot edit .*stack\.yaml in place: domains\[0\]\.policy\.mode: has an anchor \(&m\) that other parts of the file repeat; edit it by hand; nothing was written\n$/);
     expect(readFileSync(stack, "utf8")).toBe(text);
+  });
+
+  test("a policy that is an alias of another part of the file: one line naming the field and the fix", async () => {
+    const text = `defaults:\n  policy: &p { mode: testing, mx: [mx.a.example] }\ndomains:\n  - domain: a.example\n    hostedZoneId: Z1\n    policy: *p\n`;
+    const stack = writeStack(text, "stack.yaml");
+    writeReports(["a.example"]);
+    const { code, out, err } = await runCli(["promote", "--stack", stack, reports]);
+    expect({ code, out }).toEqual({ code: 2, out: "" });
+    expect(err).toBe(`mta-sts: cannot edit ${stack} in place: domains[0].policy: is an alias (*p) of another part of the file; edit the anchored part by hand; nothing was written\n`);
+    expect(readFileSync(stack, "utf8")).toBe(text);
+  });
+
+  test("a file that is not YAML: one line with the place and what to do", async () => {
+    const stack = writeStack("domains: [\n", "stack.yaml");
+    writeReports(["a.example"]);
+    const { code, out, err } = await runCli(["promote", "--stack", stack, reports]);
+    expect({ code, out }).toEqual({ code: 2, out: "" });
+    expect(err).toMatch(new RegExp(`^mta-sts: ${stack.replace(/[.*+?^$\{\}()|[\]\\]/g, "\\$&")} is not valid YAML: .* at line 2, column 1; correct it there\\n$`));
   });
 
   test("a file changed by someone else while the reports were read is not overwritten", () => {

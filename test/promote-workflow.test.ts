@@ -4,7 +4,7 @@
  * its production stack on `main` and a bare `origin`, checked out fresh for every run as
  * actions/checkout does. `mta-sts` is this repository's CLI (a bin in the checkout's
  * node_modules, so `npm exec --no -- mta-sts` finds it), `gh` a stand-in that records what it is
- * asked. The install step is skipped here; `npm run test:e2e` runs it all on a fresh clone with `npm ci`.
+ * asked. The install step is skipped here; `npm run test:e2e` runs the rest on a fresh clone after `npm ci` (test/e2e/fresh-clone.e2e.ts).
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

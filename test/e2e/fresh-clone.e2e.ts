@@ -7,15 +7,23 @@
  *   package's own `bin`; the `file:.` devDependency does;
  * - the README's lint example, output compared line by line;
  * - `npm pack`, which must contain `dist/` (the `prepare` script builds it), or an install from
- *   git or a tarball has no `main` and no `bin`.
+ *   git or a tarball has no `main` and no `bin`;
+ * - then, on the same install (one `npm ci` for the file), the copy becomes a platform
+ *   repository's checkout: the example promotion workflow (examples/github/mta-sts-promote.yml)
+ *   runs its steps against a bare local `origin` with a `gh` stand-in, and the README's "From
+ *   testing to enforce" walk-through runs each command exactly as written.
  *
  * Slow (an `npm ci`, and the whole test suite once more), so it lives in the e2e suite.
  */
 import { execFileSync, spawn, spawnSync, SpawnSyncReturns } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { startDnsServer, TestDnsServer } from "../support/dns-server";
+import { rolloutWalkthrough } from "../support/rollout-walkthrough";
+import { unifiedDiff } from "../support/unified-diff";
+import { JobRun, runWorkflowJob, WorkflowJob } from "../support/workflow-run";
 
 const REPO = resolve(__dirname, "../..");
 const README = readFileSync(join(REPO, "README.md"), "utf8");
@@ -137,5 +145,90 @@ describe("a fresh clone, with the README's commands exactly as written", () => {
     expect(command).toBe("npm test");
     const run = sh(command, 1_800_000);
     if (run.status !== 0) throw new Error(`npm test failed in the clone:\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-8000)}`);
+  }, 1_800_000);
+});
+
+/**
+ * The promotion workflow as a platform repository runs it, on this copy: it becomes the checkout
+ * of the platform's main (a git repository with a bare local `origin`, the workflow and its script
+ * where the workflow's header says, a production stack). The workflow's Install step is the
+ * `npm ci` the first test ran here; every other `run:` step runs as the runner runs it
+ * (test/support/workflow-run.ts), `gh` a stand-in that records what it is asked.
+ */
+describe("the promotion workflow and the From testing to enforce walk-through, on this install", () => {
+  const WORKFLOW = parseYaml(readFileSync(join(REPO, "examples/github/mta-sts-promote.yml"), "utf8"));
+  const JOB: WorkflowJob = WORKFLOW.jobs.promote;
+  const STACK: string = WORKFLOW.jobs.promote.strategy.matrix.stack[0];
+  const BRANCH = `mta-sts/promote-${STACK.replace(/^Pulumi\./, "").replace(/\.yaml$/, "")}`;
+  let work: string;
+  let origin: string;
+  let run: JobRun;
+
+  const git = (cwd: string, ...args: string[]): string => {
+    const r = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd, encoding: "utf8", timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout;
+  };
+
+  beforeAll(() => {
+    // Run alone (jest -t), this block installs what the first test would have.
+    if (!existsSync(join(clone, "node_modules", ".bin", "mta-sts"))) expect(sh("npm ci --no-audit --no-fund").status).toBe(0);
+    work = mkdtempSync(join(tmpdir(), "mta-sts-promote-e2e-"));
+    origin = join(work, "origin.git");
+    git(work, "init", "--quiet", "--bare", "-b", "main", origin);
+    git(clone, "init", "--quiet", "-b", "main");
+    git(clone, "remote", "add", "origin", origin);
+    mkdirSync(join(clone, ".github", "workflows"), { recursive: true });
+    mkdirSync(join(clone, ".github", "scripts"), { recursive: true });
+    copyFileSync(join(clone, "examples/github/mta-sts-promote.yml"), join(clone, ".github/workflows/mta-sts-promote.yml"));
+    copyFileSync(join(clone, "examples/github/mta-sts-promote.sh"), join(clone, ".github/scripts/mta-sts-promote.sh"));
+    writeFileSync(join(clone, STACK), readFileSync(join(clone, "examples/rollout/Pulumi.rollout.yaml")));
+    git(clone, "add", ".");
+    git(clone, "commit", "--quiet", "-m", "the production stack and the promotion workflow");
+    git(clone, "push", "--quiet", "origin", "main");
+    run = runWorkflowJob({
+      job: JOB,
+      cwd: clone,
+      work,
+      skip: ["Install"],
+      ghAnswers: [],
+      timeoutMs: 900_000,
+      expressions: {
+        "matrix.stack": STACK,
+        "github.event.repository.default_branch": "main",
+        "vars.MTA_STS_REPORT_SOURCES": join(clone, "examples/rollout/tls-reports.mbox"),
+        "vars.MTA_STS_PROMOTE_FLAGS": "",
+        "secrets.MTA_STS_IMAP_PASSWORD": "",
+        "github.token": "token-for-the-test",
+      },
+    });
+  }, 1_200_000);
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test("the workflow's script pushes the promotion branch on top of main and opens its pull request", () => {
+    expect({ failed: run.failed, log: run.failed ? run.log : "" }).toEqual({ failed: undefined, log: "" });
+    const main = git(work, "--git-dir", origin, "rev-parse", "refs/heads/main").trim();
+    const branch = git(work, "--git-dir", origin, "rev-parse", `refs/heads/${BRANCH}`).trim();
+    expect(git(work, "--git-dir", origin, "rev-list", "--parents", "-n", "1", branch).trim()).toBe(`${branch} ${main}`);
+    const before = git(work, "--git-dir", origin, "show", `${main}:${STACK}`);
+    const after = git(work, "--git-dir", origin, "show", `${branch}:${STACK}`);
+    expect(unifiedDiff(before, after)).toBe(
+      ["@@ -17 +17 @@", "-        mode: testing", "+        mode: enforce", "@@ -23 +23 @@", '-      policy: { mx: ["*.mail.news.example"], maxAgeSeconds: 86400 }', '+      policy: { mx: ["*.mail.news.example"], maxAgeSeconds: 86400, mode: enforce }'].join("\n"),
+    );
+    expect(run.gh[1]).toMatch(/^pr create --base main --head mta-sts\/promote-mail-prod --title mta-sts: 2 domains of Pulumi\.mail-prod\.yaml to enforce --body-file /);
+    expect(run.bodies[0]).toContain("**2 domains changed\\, 0 added\\, 0 removed\\; 2 risks \\(0 blocking\\)");
+  });
+
+  test("each command of the README's From testing to enforce, exactly as written, prints the output shown, and the last puts the example back", () => {
+    const steps = rolloutWalkthrough();
+    expect(steps.length).toBeGreaterThan(5);
+    for (const { command, output, status } of steps) {
+      const r = sh(command, 600_000);
+      expect({ command, status: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({ command, status, stderr: "", stdout: output });
+    }
+    expect(git(clone, "status", "--porcelain", "--", "examples")).toBe("");
   }, 1_800_000);
 });
