@@ -21,6 +21,13 @@ export interface AwsDnsFields {
   verifyLiveMx?: boolean;
 }
 
+/**
+ * The fields of `AwsDomainArgs` and `adoptExistingRecords`, which every AWS-hosted domain of
+ * both components takes: each component adds its own (`dnsResolver`; a shared domain's `group`)
+ * for `unknownFieldIssues`.
+ */
+export const AWS_DOMAIN_FIELDS = ["domain", "policy", "tlsRpt", "dns", "hostedZoneId", "cloudflareZoneId", "adoptExistingRecords", "verifyLiveMx"] as const;
+
 const DNS_HOMES: readonly string[] = Object.values(DnsHome);
 
 /** The DNS home the fields ask for (issues in them are reported by `awsDnsFieldIssues`). */

@@ -10,7 +10,7 @@
  *   Access Controls per account stop it at 100 domains per account long before the 500
  *   distributions do.
  * - `AwsSharedMtaStsHost`: per group a distribution and a certificate naming every host of the
- *   group; per slice of 100 groups (groups g00 to g99, g100 to g199, ...; slices.ts) one Origin
+ *   group; per slice of 100 groups (groups g00 to g99, g100 to g199, ...; group-names.ts) one Origin
  *   Access Control, one routing CloudFront Function and one cache policy, each shared by the
  *   slice's distributions. A slice is as large as the smallest of the three per-entity quotas
  *   (100 distributions per Origin Access Control, per function, per cache policy), so none of

@@ -13,7 +13,7 @@ import { DnsHome } from "../args";
 import { ConfigIssue, MtaStsConfigError } from "../model/config";
 import { RenderedMailDomain } from "../model/rendered";
 import { validateDomainArgs } from "../validate-args";
-import { awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "../aws-common/dns-fields";
+import { AWS_DOMAIN_FIELDS, awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "../aws-common/dns-fields";
 import { AwsSharedMtaStsHostArgs, SharedDomainArgs } from "./args";
 import { checkGroups } from "./group-rules";
 import { DEFAULT_GROUP_COUNT, DEFAULT_GROUP_SIZE, DomainGroup, MAX_GROUP_INDEX, MAX_GROUP_SIZE } from "./grouping";
@@ -44,17 +44,7 @@ export interface SharedHostPlan {
 }
 
 const TOP_FIELDS: readonly (keyof AwsSharedMtaStsHostArgs)[] = ["domains", "groupSize", "groupCount", "dnsResolver"];
-const DOMAIN_FIELDS: readonly (keyof SharedDomainArgs)[] = [
-  "domain",
-  "policy",
-  "tlsRpt",
-  "dns",
-  "hostedZoneId",
-  "cloudflareZoneId",
-  "adoptExistingRecords",
-  "verifyLiveMx",
-  "group",
-];
+const DOMAIN_FIELDS: readonly (keyof SharedDomainArgs)[] = [...AWS_DOMAIN_FIELDS, "group"];
 
 /** Validate, render and group; throws `MtaStsConfigError` listing every issue. */
 export function planSharedHost(args: AwsSharedMtaStsHostArgs): SharedHostPlan {

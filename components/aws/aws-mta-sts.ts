@@ -19,7 +19,7 @@ import { AwsDomainArgs } from "../args";
 import { policyBucketPolicy } from "../aws-common/bucket-policy";
 import { certificateValidation, certificateValidationRecord, policyCertificate } from "../aws-common/certificate";
 import { originAccessControl, policyDistribution } from "../aws-common/cloudfront";
-import { awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "../aws-common/dns-fields";
+import { AWS_DOMAIN_FIELDS, awsDnsFieldIssues, dnsHomeOf, unknownFieldIssues } from "../aws-common/dns-fields";
 import { domainRecords } from "../aws-common/domain-records";
 import { bucketPolicy, policyObject, privateBucket } from "../aws-common/private-bucket";
 import { afterGuard, afterGuardAnd, guardLiveMx } from "../guard/component-guard";
@@ -46,17 +46,7 @@ export interface AwsMtaStsArgs extends AwsDomainArgs {
   dnsResolver?: string;
 }
 
-const ARG_FIELDS: readonly (keyof AwsMtaStsArgs)[] = [
-  "domain",
-  "policy",
-  "tlsRpt",
-  "dns",
-  "hostedZoneId",
-  "cloudflareZoneId",
-  "adoptExistingRecords",
-  "verifyLiveMx",
-  "dnsResolver",
-];
+const ARG_FIELDS: readonly (keyof AwsMtaStsArgs)[] = [...AWS_DOMAIN_FIELDS, "dnsResolver"];
 
 export class AwsMtaSts extends pulumi.ComponentResource {
   /** The policy id, the hash of the served bytes, e.g. `3b1f...` (known at preview). */
