@@ -343,7 +343,7 @@ export function countAwsQuotas(footprint: AwsHostingFootprint, limits: Partial<R
   const perCertificate = fullest !== undefined ? { used: fullest.domains, where: `group ${fullest.label}` } : { used: isolated > 0 ? 1 : 0 };
   // The isolated domains share the managed CachingDisabled policy; each slice has its own.
   const sharedCache = perEntity("cache policy");
-  const perCachePolicy = isolated > sharedCache.used ? { used: isolated, where: "the managed CachingDisabled policy (the AwsMtaSts domains)" } : sharedCache;
+  const perCachePolicy = isolated > sharedCache.used ? { used: isolated, where: "the managed CachingDisabled policy of the AwsMtaSts domains" } : sharedCache;
   const used: Record<AwsQuotaKey, { used: number; where?: string }> = {
     "cloudfront-distributions-per-account": { used: totals.distributions },
     "cloudfront-aliases-per-distribution": perCertificate,
