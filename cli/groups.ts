@@ -118,10 +118,10 @@ function groupsText(stack: string, plan: StackGroupsPlan, write: boolean, writte
     }
     const slots = a.groups.length * shared.groupSize;
     const filled = a.groups.reduce((sum, g) => sum + g.size, 0);
-    lines.push(`${a.groups.length} groups in use (the fewest possible is ${a.minimumGroups}), ${filled} of ${slots} slots filled, ${Math.max(0, slots - filled)} free`);
+    lines.push(`${count(a.groups.length, "group")} in use (the fewest possible is ${a.minimumGroups}), ${filled} of ${slots} slots filled, ${Math.max(0, slots - filled)} free`);
     lines.push(pinsLine(stack, plan, write, written));
     if (shared.modeReason === "no-pins-yet" && shared.packedGroups !== undefined && shared.packedGroups < a.groups.length) {
-      lines.push(`note: no domain was pinned yet, so each keeps its hashed group (where a deployed host serves it); a stack that was never deployed fits in ${shared.packedGroups} groups with --pack`);
+      lines.push(`note: no domain was pinned yet, so each keeps its hashed group (where a deployed host serves it); a stack that was never deployed fits in ${count(shared.packedGroups, "group")} with --pack`);
     }
     if (written) for (const p of plan.newPins) lines.push(`pinned ${p.domain} to ${p.label} (${REASONS[p.reason]})`);
   }

@@ -58,7 +58,7 @@ describe("counting a stack", () => {
     expect(count.findings[0].message).toBe(
       'CloudFront "Origin access controls per AWS account": this stack needs 101, the quota is 100; serve the domains from the shared host (mta-sts:sharedAwsHost: one origin access control per 100 groups), or request a higher CloudFront "Origin access controls per AWS account" in the Service Quotas console (or a Support Center case)',
     );
-    expect(count.findings[1].message).toMatch(/^CloudFront "Distributions associated with the same cache policy": the managed CachingDisabled policy \(the AwsMtaSts domains\) needs 101, the quota is 100; serve the domains from the shared host/);
+    expect(count.findings[1].message).toMatch(/^CloudFront "Distributions associated with the same cache policy": the managed CachingDisabled policy of the AwsMtaSts domains needs 101, the quota is 100; serve the domains from the shared host/);
   });
 
   test("the shared host: per group a distribution and a certificate naming its hosts; one origin access control, function and cache policy for groups g00 to g99", () => {

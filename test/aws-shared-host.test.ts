@@ -405,6 +405,31 @@ describe("bad input never reaches the cloud", () => {
     expect(error.message).not.toMatch(/a\.example/);
   });
 
+  test("a full group comes in the same error as another domain's bad field, not in a second round", () => {
+    const bad = {
+      domains: [...["a", "b", "c"].map((d) => mailDomain(`${d}.example`, { group: 4 })), { ...mailDomain("d.example"), policy: { mode: "enforce", mx: ["192.0.2.1"] } }],
+      groupSize: 2,
+    };
+    let error: any;
+    try {
+      new AwsSharedMtaStsHost("round", bad as Args);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(MtaStsConfigError);
+    expect(error.issues.map((i: { path: string }) => i.path)).toEqual(["domains[3].policy.mx[0]", "domains[2].group"]);
+  });
+
+  test("a bad groupSize is reported once, and the groups are not judged by the default in its place", () => {
+    let error: any;
+    try {
+      new AwsSharedMtaStsHost("badsize", { domains: Array.from({ length: 12 }, (_, i) => mailDomain(`n${i}.example`, { group: 0 })), groupSize: 101 });
+    } catch (err) {
+      error = err;
+    }
+    expect(error.issues.map((i: { path: string }) => i.path)).toEqual(["groupSize"]);
+  });
+
   test("every problem in every domain is reported at once", () => {
     let error: any;
     try {

@@ -167,6 +167,16 @@ describe("a stack deployed without pins", () => {
 });
 
 describe("what the command prints", () => {
+  test("a new stack pinned with --write --pack: its three domains in one group, counted in the singular", async () => {
+    const path = stackFile(stackText(names("new", 3).map((domain) => ({ domain })), { groupSize: 10, groupCount: 110 }));
+    const before = await runCli(["groups", "--stack", path]);
+    expect(before.out).toContain("a stack that was never deployed fits in 1 group with --pack");
+    const result = await runCli(["groups", "--stack", path, "--write", "--pack"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("1 group in use (the fewest possible is 1), 3 of 10 slots filled, 7 free");
+    expect(new Set(pinsOf(path).values()).size).toBe(1);
+  });
+
   test("the groups with fill and free slots, and the AWS use against each default quota", async () => {
     const domains = names("d", 25).map((domain, i) => ({ domain, group: i < 10 ? 0 : i < 17 ? 1 : 4 }));
     const path = stackFile(stackText(domains, { groupSize: 10, groupCount: 5 }));

@@ -5,8 +5,9 @@
  * Trap guarded against: the first pin run on a deployed host re-packing it (every moved domain
  * replaces two certificates and needs two deployments).
  */
+import { AWS_DEFAULT_QUOTAS } from "../components/aws-shared/aws-quotas";
 import { hashedGroup } from "../components/aws-shared/grouping";
-import { GroupedDomain, planStackGroups } from "../components/stack/stack-groups";
+import { GroupedDomain, planStackGroups, stackQuotaWarnings } from "../components/stack/stack-groups";
 
 const aws = (index: number, domain: string, group?: number): GroupedDomain => ({ index, host: "aws", intent: { domain }, ...(group !== undefined ? { group } : {}) });
 const list = (n: number) => Array.from({ length: n }, (_, i) => aws(i, `d${i}.example`));
@@ -59,5 +60,43 @@ describe("which domains count", () => {
     const domains = list(101);
     expect(planStackGroups(domains).findings.map((f) => f.kind)).toEqual(["quota", "quota"]);
     expect(planStackGroups(domains, { quotaLimits: { "cloudfront-origin-access-controls-per-account": 200, "cloudfront-distributions-per-cache-policy": 200 } }).findings).toEqual([]);
+  });
+});
+
+describe("the plan's quota guard: every quota counted, each one's raised figure under its own mta-sts:awsQuotas key", () => {
+  // 1,000 domains pinned over groups g00 to g109: two slices, every quota in use.
+  const pinned = Array.from({ length: 1000 }, (_, i) => aws(i, `brand${i}.example`, i % 110));
+  const sharedAwsHost = { groupSize: 10, groupCount: 110 };
+  const usage = planStackGroups(pinned, { sharedAwsHost }).quotas.usage;
+
+  test("within the defaults there is no warning, and every quota of the table is counted with a use above zero", () => {
+    expect(stackQuotaWarnings(pinned, { sharedAwsHost })).toEqual([]);
+    expect(usage.map((u) => u.quota.key)).toEqual(AWS_DEFAULT_QUOTAS.map((q) => q.key));
+    for (const u of usage) expect([u.quota.key, u.used > 0]).toEqual([u.quota.key, true]);
+  });
+
+  const adjustable = AWS_DEFAULT_QUOTAS.filter((q) => q.adjustable).map((q) => q.key);
+  test.each(adjustable)("%s: an account figure below the stack's use is one warning at awsQuotas.<key>, naming the quota and the increase; the stack's own use is no warning", (key) => {
+    const used = usage.find((u) => u.quota.key === key)!.used;
+    const quota = AWS_DEFAULT_QUOTAS.find((q) => q.key === key)!;
+    const warnings = stackQuotaWarnings(pinned, { sharedAwsHost, quotaLimits: { [key]: used - 1 } });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].path).toBe(`awsQuotas.${key}`);
+    expect(warnings[0].message).toContain(`${quota.service} "${quota.name}"`);
+    expect(warnings[0].message).toContain(`the quota is ${used - 1}`);
+    expect(warnings[0].message).toMatch(/request a higher|lower groupSize|delete unused|serve the domains from the shared host/);
+    expect(warnings[0].message).toContain("once AWS has raised it, set this key to the new figure");
+    expect(stackQuotaWarnings(pinned, { sharedAwsHost, quotaLimits: { [key]: used } })).toEqual([]);
+  });
+
+  test("S3's bucket policy size has no key (no request raises it): past it the warning names sharedAwsHost.groupSize", () => {
+    const spread = Array.from({ length: 400 }, (_, i) => aws(i, `wide${i}.example`, i));
+    const warnings = stackQuotaWarnings(spread, { sharedAwsHost: { groupSize: 10, groupCount: 400 } });
+    expect(warnings.map((w) => w.path)).toEqual(["sharedAwsHost.groupSize"]);
+    expect(warnings[0].message).toMatch(/^S3 "Bucket policy size \(bytes\)": the shared host's bucket policy needs \d+, the limit is 20480 and cannot be raised; /);
+  });
+
+  test("101 domains with hosts of their own: the origin access controls and the managed cache policy, each under its key", () => {
+    expect(stackQuotaWarnings(list(101)).map((w) => w.path)).toEqual(["awsQuotas.cloudfront-origin-access-controls-per-account", "awsQuotas.cloudfront-distributions-per-cache-policy"]);
   });
 });

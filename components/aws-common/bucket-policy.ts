@@ -19,38 +19,29 @@ import { POLICY_PATH } from "../model/rendered";
 
 /** The IAM policy document for an AwsMtaSts policy bucket, as JSON text. */
 export function policyBucketPolicy(args: { bucketArn: string; objectKey: string; distributionArn: string }): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "AllowThisDistributionToReadThePolicyFileOnly",
-        Effect: "Allow",
-        Principal: { Service: "cloudfront.amazonaws.com" },
-        Action: "s3:GetObject",
-        Resource: `${args.bucketArn}/${args.objectKey}`,
-        Condition: { StringEquals: { "AWS:SourceArn": args.distributionArn } },
-      },
-      denyRequestsWithoutTls(args.bucketArn),
-    ],
-  });
+  return policyDocument(args.bucketArn, cloudFrontReads("AllowThisDistributionToReadThePolicyFileOnly", `${args.bucketArn}/${args.objectKey}`, args.distributionArn));
 }
 
 /** The IAM policy document for the shared bucket, as JSON text; `distributionArns` in any order. */
 export function sharedBucketPolicy(args: { bucketArn: string; distributionArns: readonly string[] }): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "AllowTheGroupDistributionsToReadPolicyFilesOnly",
-        Effect: "Allow",
-        Principal: { Service: "cloudfront.amazonaws.com" },
-        Action: "s3:GetObject",
-        Resource: `${args.bucketArn}/mta-sts.*${POLICY_PATH}`,
-        Condition: { StringEquals: { "AWS:SourceArn": [...args.distributionArns].sort() } },
-      },
-      denyRequestsWithoutTls(args.bucketArn),
-    ],
-  });
+  return policyDocument(args.bucketArn, cloudFrontReads("AllowTheGroupDistributionsToReadPolicyFilesOnly", `${args.bucketArn}/mta-sts.*${POLICY_PATH}`, [...args.distributionArns].sort()));
+}
+
+/** The document: the one statement that lets CloudFront read, and the refusal of plain HTTP. */
+function policyDocument(bucketArn: string, reads: object): string {
+  return JSON.stringify({ Version: "2012-10-17", Statement: [reads, denyRequestsWithoutTls(bucketArn)] });
+}
+
+/** CloudFront may `GetObject` `resource`, only when it acts for one of `sourceArns` (its Origin Access Control signs the request). */
+function cloudFrontReads(sid: string, resource: string, sourceArns: string | readonly string[]) {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { Service: "cloudfront.amazonaws.com" },
+    Action: "s3:GetObject",
+    Resource: resource,
+    Condition: { StringEquals: { "AWS:SourceArn": sourceArns } },
+  };
 }
 
 /** The statement that refuses every request to the bucket made without TLS (both buckets have it). */

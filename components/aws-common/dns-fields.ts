@@ -17,6 +17,13 @@ export interface AwsDnsFields {
   verifyLiveMx?: boolean;
 }
 
+/**
+ * The fields of `AwsDomainArgs` and `adoptExistingRecords`, which every AWS-hosted domain of
+ * both components takes: each component adds its own (`dnsResolver`; a shared domain's `group`)
+ * for `unknownFieldIssues`.
+ */
+export const AWS_DOMAIN_FIELDS = ["domain", "policy", "tlsRpt", "dns", "hostedZoneId", "cloudflareZoneId", "adoptExistingRecords", "verifyLiveMx"] as const;
+
 /** Unknown keys of `value` (with a "did you mean"), paths prefixed with `prefix`. */
 export function unknownFieldIssues(value: object, known: readonly string[], prefix = ""): ConfigIssue[] {
   const issues: ConfigIssue[] = [];

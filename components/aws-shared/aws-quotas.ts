@@ -10,7 +10,7 @@
  *   Access Controls per account stop it at 100 domains per account long before the 500
  *   distributions do.
  * - `AwsSharedMtaStsHost`: per group a distribution and a certificate naming every host of the
- *   group; per slice of 100 groups (groups g00 to g99, g100 to g199, ...; slices.ts) one Origin
+ *   group; per slice of 100 groups (groups g00 to g99, g100 to g199, ...; group-names.ts) one Origin
  *   Access Control, one routing CloudFront Function and one cache policy, each shared by the
  *   slice's distributions. A slice is as large as the smallest of the three per-entity quotas
  *   (100 distributions per Origin Access Control, per function, per cache policy), so none of
@@ -343,7 +343,7 @@ export function countAwsQuotas(footprint: AwsHostingFootprint, limits: Partial<R
   const perCertificate = fullest !== undefined ? { used: fullest.domains, where: `group ${fullest.label}` } : { used: isolated > 0 ? 1 : 0 };
   // The isolated domains share the managed CachingDisabled policy; each slice has its own.
   const sharedCache = perEntity("cache policy");
-  const perCachePolicy = isolated > sharedCache.used ? { used: isolated, where: "the managed CachingDisabled policy (the AwsMtaSts domains)" } : sharedCache;
+  const perCachePolicy = isolated > sharedCache.used ? { used: isolated, where: "the managed CachingDisabled policy of the AwsMtaSts domains" } : sharedCache;
   const used: Record<AwsQuotaKey, { used: number; where?: string }> = {
     "cloudfront-distributions-per-account": { used: totals.distributions },
     "cloudfront-aliases-per-distribution": perCertificate,

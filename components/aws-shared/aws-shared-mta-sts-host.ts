@@ -24,7 +24,8 @@
  * resources → records, with the `_mta-sts` TXT written last (publish before announce): its value
  * is derived from the policy object's outputs and it depends on the object, the bucket policy,
  * its group's certificate validation and distribution, its slice's routing function, and its
- * host record. Both components are built from the same AWS toolkit (components/aws-common/).
+ * host record. Both components are built from the same AWS toolkit (components/aws-common/); the
+ * slices' and groups' resources are declared in group-resources.ts.
  *
  * Children are named `${name}-<role>` (shared: bucket, bucket-ownership, bucket-public-access,
  * bucket-policy; slice 0: oac, routing, cache), `${name}-s<k>-<role>` (slice k from 1: oac,
@@ -38,34 +39,24 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { sharedBucketPolicy } from "../aws-common/bucket-policy";
-import { certificateValidation, certificateValidationRecord, policyCertificate } from "../aws-common/certificate";
-import { noCachePolicy, originAccessControl, policyDistribution } from "../aws-common/cloudfront";
-import { domainRecords } from "../aws-common/domain-records";
-import { bucketPolicy, policyObject, privateBucket } from "../aws-common/private-bucket";
-import { afterGuard, afterGuardAnd, guardLiveMx } from "../guard/component-guard";
+import { DomainRecords, domainRecords } from "../aws-common/domain-records";
+import { bucketPolicy, policyObject, PrivateBucket, privateBucket } from "../aws-common/private-bucket";
+import { afterGuard, afterGuardAnd, guardLiveMx, LiveMxGuard } from "../guard/component-guard";
 import { logDomainWarnings } from "../validate-args";
 import { AwsSharedMtaStsHostArgs } from "./args";
-import { sliceGroups, sliceOf, slicePrefix } from "./group-names";
-import { certificateNames, DomainGroup } from "./grouping";
+import { sliceOf } from "./group-names";
+import { declareGroup, declareSlices, GroupResources } from "./group-resources";
 import { PlannedDomain, planSharedHost } from "./plan-shared-host";
-import { policyObjectKey, routingFunctionCode, ROUTING_FUNCTION_RUNTIME } from "./routing-function";
+import { policyObjectKey } from "./routing-function";
 
 export type { AwsSharedMtaStsHostArgs, SharedDomainArgs } from "./args";
 
-/** What the distributions of one slice share. */
-interface SliceResources {
-  readonly oac: aws.cloudfront.OriginAccessControl;
-  readonly routing: aws.cloudfront.Function;
-  readonly cache: aws.cloudfront.CachePolicy;
-}
-
-/** The children of one group. */
-interface GroupResources {
-  readonly group: DomainGroup;
-  readonly slice: SliceResources;
-  readonly certificate: aws.acm.Certificate;
-  readonly validation: aws.acm.CertificateValidation;
-  readonly distribution: aws.cloudfront.Distribution;
+/** What one domain declares before its group: the MX guard, its policy object, its record writer. */
+interface DomainParts {
+  readonly plan: PlannedDomain;
+  readonly guard: LiveMxGuard;
+  readonly policy: aws.s3.BucketObjectv2;
+  readonly records: DomainRecords;
 }
 
 export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
@@ -96,98 +87,14 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
     super("pulumi-mta-sts:index:AwsSharedMtaStsHost", name, {}, opts);
     for (const d of plan.domains) logDomainWarnings(this, d.rendered.domain, d.warnings);
 
-    // --- Shared: the private bucket; per slice: Origin Access Control, routing, cache policy ---
     const bucket = privateBucket(name, this);
-    const slices = new Map<number, SliceResources>();
-    for (const slice of [...new Set(plan.groups.map((g) => sliceOf(g.index)))].sort((a, b) => a - b)) {
-      const prefix = slicePrefix(name, slice);
-      // Slice 0 keeps the description the host's single Origin Access Control always had, so a
-      // host deployed before slices keeps it unchanged.
-      const range = sliceGroups(slice);
-      slices.set(slice, {
-        oac: originAccessControl(prefix, slice === 0 ? "MTA-STS shared policy bucket" : `MTA-STS shared policy bucket, ${range}`, this),
-        routing: new aws.cloudfront.Function(
-          `${prefix}-routing`,
-          {
-            runtime: ROUTING_FUNCTION_RUNTIME,
-            comment: `MTA-STS policy routing by Host, ${range}`,
-            code: routingFunctionCode(),
-            // A distribution runs a function's LIVE stage only; publishing makes this code live.
-            publish: true,
-          },
-          { parent: this },
-        ),
-        cache: noCachePolicy(prefix, `MTA-STS policy files: never cached, ${range}`, this),
-      });
-    }
-
-    // --- Per domain, before the groups: the live MX guard, the policy object, the DNS writer ---
-    const domainParts = plan.domains.map((d) => {
-      // The enforce guard: the object's content and the TXT value wait for it.
-      const guard = guardLiveMx(this, d.rendered, { ...(d.args.verifyLiveMx !== undefined ? { verifyLiveMx: d.args.verifyLiveMx } : {}), ...(args.dnsResolver !== undefined ? { dnsResolver: args.dnsResolver } : {}) });
-      const prefix = domainName(name, d);
-      const policy = policyObject(prefix, bucket, policyObjectKey(d.rendered.policyHost), afterGuard(guard, d.rendered.policyText), this);
-      const records = domainRecords(
-        {
-          name: prefix,
-          domain: d.rendered.domain,
-          dnsHome: d.dnsHome,
-          hostedZoneId: d.args.hostedZoneId,
-          cloudflareZoneId: d.args.cloudflareZoneId,
-          adoptExistingRecords: d.args.adoptExistingRecords ?? false,
-          route53HostRecords: "cname",
-        },
-        this,
-      );
-      return { plan: d, guard, policy, records };
-    });
-
-    // --- Per group: certificate, its validation records (per domain), distribution -----------
+    const slices = declareSlices(name, plan.groups, this);
+    const parts = plan.domains.map((d) => declareDomainParts(name, d, bucket, args.dnsResolver, this));
     const groups = new Map<number, GroupResources>();
     for (const group of plan.groups) {
-      const prefix = `${name}-${group.label}`;
-      // In host order, so every list built from the members (certificate names, validation
-      // FQDNs, aliases) is the same whatever order the domains are listed in.
-      const members = domainParts
-        .filter((p) => p.plan.group.index === group.index)
-        .sort((a, b) => (a.plan.rendered.policyHost < b.plan.rendered.policyHost ? -1 : a.plan.rendered.policyHost > b.plan.rendered.policyHost ? 1 : 0));
-      const hosts = members.map((p) => p.plan.rendered.policyHost);
-      const certificate = policyCertificate(prefix, certificateNames(hosts)!, this); // names checked by planSharedHost
-      // ACM hands out one validation CNAME per name; each domain's record is written into that
-      // domain's own zone, so it is a per-domain child, found by the name it validates. (The
-      // group's certificate is replaced whenever the group changes, and the record is the same
-      // for every certificate of the name, so taking over an existing one is always right.)
-      const written = members.map((part) =>
-        part.records.validationRecord(certificateValidationRecord(certificate, part.plan.rendered.policyHost, `${prefix}-cert`)),
-      );
-      const fqdns = written.flatMap((w) => (w.fqdn ? [w.fqdn] : []));
-      const validation = certificateValidation(
-        prefix,
-        certificate,
-        // The provider checks that the list names every validation record of the certificate, so
-        // it is given only when all of them are in Route 53.
-        { resources: written.map((w) => w.record), ...(fqdns.length === members.length ? { recordFqdns: fqdns } : {}) },
-        this,
-      );
-      // No default root object and no error pages: every request runs the routing function,
-      // which answers 404 itself for anything but a policy host's policy path.
-      const slice = slices.get(sliceOf(group.index))!;
-      const distribution = policyDistribution(
-        prefix,
-        {
-          comment: `MTA-STS policy hosts, group ${group.label}`,
-          aliases: hosts,
-          originDomainName: bucket.bucket.bucketRegionalDomainName,
-          originAccessControlId: slice.oac.id,
-          certificateArn: validation.certificateArn,
-          cachePolicyId: slice.cache.id,
-          viewerRequestFunctionArn: slice.routing.arn,
-        },
-        this,
-      );
-      groups.set(group.index, { group, slice, certificate, validation, distribution });
+      const members = parts.filter((p) => p.plan.group.index === group.index).map((p) => ({ policyHost: p.plan.rendered.policyHost, records: p.records }));
+      groups.set(group.index, declareGroup(name, group, members, bucket, slices.get(sliceOf(group.index))!, this));
     }
-
     const groupList = [...groups.values()];
     const readers = bucketPolicy(
       name,
@@ -197,22 +104,7 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
         .apply(([bucketArn, ...distributionArns]) => sharedBucketPolicy({ bucketArn, distributionArns })),
       this,
     );
-
-    // --- Per domain: host record, then the records that announce --------------------------------
-    for (const part of domainParts) {
-      const d = part.plan;
-      const g = groups.get(d.group.index)!;
-      const [hostRecord] = part.records.hostRecords(d.rendered.policyHost, g.distribution);
-      // Publish before announce, for a domain joining an existing group as much as for a new
-      // one: the id's value waits for the object's outputs, and the record for everything a
-      // sender needs to fetch those bytes: the bucket policy admitting the group's distribution,
-      // the certificate naming this host, the slice's routing function (the distribution reads
-      // its ARN, so it is also updated after it), the distribution serving the host as an alias,
-      // and the host record. On destroy the same edges remove the TXT first.
-      const announced = afterGuardAnd(part.guard, part.policy.etag, d.rendered.stsRecord);
-      part.records.txt("sts-txt", d.rendered.stsRecordName, announced, [part.policy, readers, g.validation, g.slice.routing, g.distribution, hostRecord]);
-      if (d.rendered.tlsRptRecord !== undefined) part.records.txt("tlsrpt-txt", d.rendered.tlsRptRecordName, d.rendered.tlsRptRecord, []);
-    }
+    for (const part of parts) announce(part, groups.get(part.plan.group.index)!, readers);
 
     const byDomain = (value: (d: PlannedDomain) => string | undefined): Record<string, string> =>
       Object.fromEntries(plan.domains.flatMap((d) => (value(d) === undefined ? [] : [[d.rendered.domain, value(d)!]])));
@@ -245,4 +137,41 @@ export class AwsSharedMtaStsHost extends pulumi.ComponentResource {
 /** `${name}-<A-label domain>`: the prefix of a domain's children (see the module doc). */
 function domainName(name: string, d: PlannedDomain): string {
   return `${name}-${d.rendered.domain}`;
+}
+
+/** A domain's MX guard (the policy object's content and the TXT value wait for it), policy object and record writer. */
+function declareDomainParts(name: string, d: PlannedDomain, bucket: PrivateBucket, dnsResolver: string | undefined, parent: pulumi.Resource): DomainParts {
+  const guard = guardLiveMx(parent, d.rendered, { ...(d.args.verifyLiveMx !== undefined ? { verifyLiveMx: d.args.verifyLiveMx } : {}), ...(dnsResolver !== undefined ? { dnsResolver } : {}) });
+  const prefix = domainName(name, d);
+  const policy = policyObject(prefix, bucket, policyObjectKey(d.rendered.policyHost), afterGuard(guard, d.rendered.policyText), parent);
+  const records = domainRecords(
+    {
+      name: prefix,
+      domain: d.rendered.domain,
+      dnsHome: d.dnsHome,
+      hostedZoneId: d.args.hostedZoneId,
+      cloudflareZoneId: d.args.cloudflareZoneId,
+      adoptExistingRecords: d.args.adoptExistingRecords ?? false,
+      route53HostRecords: "cname",
+    },
+    parent,
+  );
+  return { plan: d, guard, policy, records };
+}
+
+/**
+ * A domain's host record, then the records that announce. Publish before announce, for a domain
+ * joining an existing group as much as for a new one: the id's value waits for the object's
+ * outputs, and the record for everything a sender needs to fetch those bytes: the bucket policy
+ * admitting the group's distribution, the certificate naming this host, the slice's routing
+ * function (the distribution reads its ARN, so it is also updated after it), the distribution
+ * serving the host as an alias, and the host record. On destroy the same edges remove the TXT
+ * first.
+ */
+function announce(part: DomainParts, group: GroupResources, readers: pulumi.Resource): void {
+  const d = part.plan.rendered;
+  const [hostRecord] = part.records.hostRecords(d.policyHost, group.distribution);
+  const announced = afterGuardAnd(part.guard, part.policy.etag, d.stsRecord);
+  part.records.txt("sts-txt", d.stsRecordName, announced, [part.policy, readers, group.validation, group.slice.routing, group.distribution, hostRecord]);
+  if (d.tlsRptRecord !== undefined) part.records.txt("tlsrpt-txt", d.tlsRptRecordName, d.tlsRptRecord, []);
 }

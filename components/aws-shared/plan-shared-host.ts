@@ -1,8 +1,8 @@
 /**
  * The first thing AwsSharedMtaStsHost does: validate every domain and the grouping, render what
  * will be published, and assign groups. Throws one `MtaStsConfigError` naming every bad field
- * (`domains[3].policy.mx[0]`) before a single resource is declared (docs/invariants.md: bad input
- * never reaches the cloud).
+ * (`domains[3].policy.mx[0]`), the groups' problems among them (group-rules.ts), before a single
+ * resource is declared (docs/invariants.md: bad input never reaches the cloud).
  *
  * Each domain goes through the same core as AwsMtaSts (`validateDomainArgs`), its issues
  * prefixed with `domains[i].`; the AWS-specific fields (DNS home, zone ids, adoption) through the
@@ -12,7 +12,7 @@ import { dnsResolverIssues } from "../guard/mx-guard";
 import { ConfigIssue, MtaStsConfigError } from "../model/config";
 import { RenderedMailDomain } from "../model/rendered";
 import { validateDomainArgs } from "../validate-args";
-import { awsDnsFieldIssues, unknownFieldIssues } from "../aws-common/dns-fields";
+import { AWS_DOMAIN_FIELDS, awsDnsFieldIssues, unknownFieldIssues } from "../aws-common/dns-fields";
 import { DnsHome, dnsHomeOf } from "../model/dns-home";
 import { AwsSharedMtaStsHostArgs, SharedDomainArgs } from "./args";
 import { checkGroups } from "./group-rules";
@@ -44,17 +44,7 @@ export interface SharedHostPlan {
 }
 
 const TOP_FIELDS: readonly (keyof AwsSharedMtaStsHostArgs)[] = ["domains", "groupSize", "groupCount", "dnsResolver"];
-const DOMAIN_FIELDS: readonly (keyof SharedDomainArgs)[] = [
-  "domain",
-  "policy",
-  "tlsRpt",
-  "dns",
-  "hostedZoneId",
-  "cloudflareZoneId",
-  "adoptExistingRecords",
-  "verifyLiveMx",
-  "group",
-];
+const DOMAIN_FIELDS: readonly (keyof SharedDomainArgs)[] = [...AWS_DOMAIN_FIELDS, "group"];
 
 /** Validate, render and group; throws `MtaStsConfigError` listing every issue. */
 export function planSharedHost(args: AwsSharedMtaStsHostArgs): SharedHostPlan {
@@ -62,8 +52,11 @@ export function planSharedHost(args: AwsSharedMtaStsHostArgs): SharedHostPlan {
     throw new MtaStsConfigError([{ path: "(args)", message: "must be an object such as { domains: [{ domain: \"example.com\", policy: { mode: \"testing\", mx: [\"mx1.example.com\"] } }] }" }]);
   }
   const issues: ConfigIssue[] = [...unknownFieldIssues(args as object, TOP_FIELDS)];
+  const sizingIssues = issues.length;
   const groupSize = wholeNumber(args.groupSize, DEFAULT_GROUP_SIZE, 1, MAX_GROUP_SIZE, "groupSize", issues, `ACM allows ${DEFAULT_GROUP_SIZE} names per certificate by default, up to ${MAX_GROUP_SIZE} on request`);
   const groupCount = wholeNumber(args.groupCount, DEFAULT_GROUP_COUNT, 1, MAX_GROUP_INDEX + 1, "groupCount", issues, "the hash spreads unpinned domains over groups 0 to groupCount - 1");
+  // A bad groupSize or groupCount is reported once; the groups are not judged by the fallback.
+  const sizingValid = issues.length === sizingIssues;
   issues.push(...dnsResolverIssues(args.dnsResolver));
 
   const validated: { index: number; args: SharedDomainArgs; rendered: RenderedMailDomain; dnsHome: DnsHome; warnings: readonly ConfigIssue[] }[] = [];
@@ -96,14 +89,14 @@ export function planSharedHost(args: AwsSharedMtaStsHostArgs): SharedHostPlan {
       }
     });
   }
-  if (issues.length > 0) throw new MtaStsConfigError(issues);
-
-  // Grouping is checked once every domain is valid: it needs the normalised names.
+  // The groups of the valid domains (grouping needs their normalised names), judged in the same
+  // round as every other problem, so one error lists them all.
   const { groups, issues: groupIssues } = checkGroups(
     validated.map((d) => ({ at: `domains[${d.index}]`, domain: d.rendered.domain, ...(d.args.group !== undefined ? { group: d.args.group } : {}) })),
     { groupSize, groupCount, groupSizePath: "groupSize", roomHint: "`assignGroups` packs pins that fill every group and never move a domain" },
   );
-  if (groupIssues.length > 0) throw new MtaStsConfigError(groupIssues);
+  if (sizingValid) issues.push(...groupIssues);
+  if (issues.length > 0) throw new MtaStsConfigError(issues);
 
   const groupOfDomain = new Map<string, DomainGroup>();
   for (const group of groups) for (const domain of group.domains) groupOfDomain.set(domain, group);

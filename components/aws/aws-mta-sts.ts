@@ -19,7 +19,7 @@ import { AwsDomainArgs } from "../args";
 import { policyBucketPolicy } from "../aws-common/bucket-policy";
 import { certificateValidation, certificateValidationRecord, policyCertificate } from "../aws-common/certificate";
 import { originAccessControl, policyDistribution } from "../aws-common/cloudfront";
-import { awsDnsFieldIssues, unknownFieldIssues } from "../aws-common/dns-fields";
+import { AWS_DOMAIN_FIELDS, awsDnsFieldIssues, unknownFieldIssues } from "../aws-common/dns-fields";
 import { dnsHomeOf } from "../model/dns-home";
 import { domainRecords } from "../aws-common/domain-records";
 import { bucketPolicy, policyObject, privateBucket } from "../aws-common/private-bucket";
@@ -47,17 +47,7 @@ export interface AwsMtaStsArgs extends AwsDomainArgs {
   dnsResolver?: string;
 }
 
-const ARG_FIELDS: readonly (keyof AwsMtaStsArgs)[] = [
-  "domain",
-  "policy",
-  "tlsRpt",
-  "dns",
-  "hostedZoneId",
-  "cloudflareZoneId",
-  "adoptExistingRecords",
-  "verifyLiveMx",
-  "dnsResolver",
-];
+const ARG_FIELDS: readonly (keyof AwsMtaStsArgs)[] = [...AWS_DOMAIN_FIELDS, "dnsResolver"];
 
 export class AwsMtaSts extends pulumi.ComponentResource {
   /** The policy id, the hash of the served bytes, e.g. `3b1f...` (known at preview). */
