@@ -1,5 +1,5 @@
 /**
- * Issue 2: typed domain configuration. Every rule rejects with the field path and a message that
+ * Typed domain configuration. Every rule rejects with the field path and a message that
  * says what would be right; risky but legal values give warnings, not errors.
  */
 import { ConfigIssue, DEFAULT_MAX_AGE, MAX_AGE_LIMIT, MtaStsConfigError, closest, validateMailDomain } from "../components/model";
