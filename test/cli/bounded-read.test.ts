@@ -11,9 +11,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
-import { INPUT_LIMITS, readBoundedFile, readBoundedStream } from "../cli/bounded-read";
-import { CliError } from "../cli/verb-contract";
-import { runCli, spawnCli, stopCliProcesses } from "./support/cli";
+import { INPUT_LIMITS, readBoundedFile, readBoundedStream } from "../../cli/bounded-read";
+import { CliError } from "../../cli/verb-contract";
+import { runCli, spawnCli, stopCliProcesses } from "../support/cli";
 
 let dir: string;
 const writers = new Set<ChildProcess>();

@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
-import { registerCheck, defaultCheckDeps } from "../cli/check";
-import { CliContext, CliError } from "../cli/verb-contract";
-import type { CheckReport } from "../components/check/findings";
-import { validateMailDomain } from "../components/model/config";
-import { splitTxtValue } from "../components/model/records";
-import { renderMailDomain } from "../components/model/rendered";
-import { startDnsServer, TestDnsServer } from "./support/dns-server";
-import { createTestCa, serve, startHttpsServer, TestCa, TestHttpsServer } from "./support/https-server";
+import { registerCheck, defaultCheckDeps } from "../../cli/check";
+import { CliContext, CliError } from "../../cli/verb-contract";
+import type { CheckReport } from "../../components/check/findings";
+import { validateMailDomain } from "../../components/model/config";
+import { splitTxtValue } from "../../components/model/records";
+import { renderMailDomain } from "../../components/model/rendered";
+import { startDnsServer, TestDnsServer } from "../support/dns-server";
+import { createTestCa, serve, startHttpsServer, TestCa, TestHttpsServer } from "../support/https-server";
 
 const configYaml = `domains:
   - domain: example.test

@@ -10,13 +10,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { planSharedHost } from "../components/aws-shared/validate-shared-args";
-import { hashedGroup } from "../components/aws-shared/grouping";
-import { MtaStsConfigError } from "../components/model/config";
-import { validateStackConfig } from "../components/stack/stack-config";
-import { readStackConfigFile } from "../cli/config-file";
-import { runCli } from "./support/cli";
-import { unifiedDiff } from "./support/unified-diff";
+import { planSharedHost } from "../../components/aws-shared/validate-shared-args";
+import { hashedGroup } from "../../components/aws-shared/grouping";
+import { MtaStsConfigError } from "../../components/model/config";
+import { validateStackConfig } from "../../components/stack/stack-config";
+import { readStackConfigFile } from "../../cli/config-file";
+import { runCli } from "../support/cli";
+import { unifiedDiff } from "../support/unified-diff";
 
 let dir: string;
 beforeAll(() => {

@@ -3,10 +3,10 @@
  * would. Exit codes (cli/verb-contract.ts): 0 valid (warnings allowed), 1 errors found, 2 could not run.
  */
 import { join } from "node:path";
-import { lintText } from "../cli/lint";
-import { runCli } from "./support/cli";
+import { lintText } from "../../cli/lint";
+import { runCli } from "../support/cli";
 
-const fixture = (name: string) => join(__dirname, "fixtures", "lint", name);
+const fixture = (name: string) => join(__dirname, "..", "fixtures", "lint", name);
 
 const run = runCli;
 

@@ -10,13 +10,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultCheckDeps } from "../cli/check";
-import { ERROR_CODES, ErrorCode } from "../cli/verb-contract";
-import { jsonRequested } from "../cli/json-output";
-import { runCli, spawnCli, stopCliProcesses } from "./support/cli";
+import { defaultCheckDeps } from "../../cli/check";
+import { ERROR_CODES, ErrorCode } from "../../cli/verb-contract";
+import { jsonRequested } from "../../cli/json-output";
+import { runCli, spawnCli, stopCliProcesses } from "../support/cli";
 
-const root = join(__dirname, "..");
-const fixture = (name: string) => join(__dirname, "fixtures", "config", name);
+const root = join(__dirname, "..", "..");
+const fixture = (name: string) => join(__dirname, "..", "fixtures", "config", name);
 let dir: string;
 let garbagePem: string;
 

@@ -2,11 +2,11 @@
  * The difference between two offline plans (cli/plan-diff.ts), on small plans built here: which
  * domains and resources change, how, and that nothing depends on the order things are listed in.
  */
-import { diffPlans } from "../cli/plan-diff";
-import { Plan, PLAN_FORMAT_VERSION, PlanDomain, PlanResource } from "../cli/plan-report";
-import { MailDomainIntent } from "../components/model/config";
-import { PolicyMode } from "../components/model/policy";
-import { renderMailDomain } from "../components/model/rendered";
+import { diffPlans } from "../../cli/plan-diff";
+import { Plan, PLAN_FORMAT_VERSION, PlanDomain, PlanResource } from "../../cli/plan-report";
+import { MailDomainIntent } from "../../components/model/config";
+import { PolicyMode } from "../../components/model/policy";
+import { renderMailDomain } from "../../components/model/rendered";
 
 function domain(name: string, mode: PolicyMode = "testing", mx = [`mx.${name}`], component = name.replace(/\./g, "-")): PlanDomain {
   const intent: MailDomainIntent = { domain: name, policyHost: `mta-sts.${name}`, policy: { mode, mx, maxAgeSeconds: 604800 }, tlsRpt: { rua: [`mailto:tls@${name}`] } };

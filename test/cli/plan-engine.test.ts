@@ -5,12 +5,12 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { leanSdkDiagnostics } from "../cli/lean-sdk";
-import { diffPlans } from "../cli/plan-diff";
-import { PlannedResource } from "../cli/plan-engine";
-import { Plan } from "../cli/plan-report";
+import { leanSdkDiagnostics } from "../../cli/lean-sdk";
+import { diffPlans } from "../../cli/plan-diff";
+import { PlannedResource } from "../../cli/plan-engine";
+import { Plan } from "../../cli/plan-report";
 
-const root = path.join(__dirname, "..");
+const root = path.join(__dirname, "..", "..");
 
 interface Debuggable {
   debuggablePromise: <T>(p: Promise<T>, ctx: string) => Promise<T>;
@@ -51,7 +51,7 @@ describe("a program that never finishes", () => {
   test("fails the plan with a message instead of exiting quietly with no plan", () => {
     const script = [
       `const { runProgramOffline } = require(${JSON.stringify(path.join(root, "cli", "plan-engine"))});`,
-      `runProgramOffline({ domains: [] }, ${JSON.stringify(path.join(__dirname, "fixtures", "plan", "stalled-program"))})`,
+      `runProgramOffline({ domains: [] }, ${JSON.stringify(path.join(__dirname, "..", "fixtures", "plan", "stalled-program"))})`,
       `  .then(() => { console.log("finished"); process.exit(0); }, (err) => { console.error(err.message); process.exit(3); });`,
     ].join("\n");
     const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
@@ -72,7 +72,7 @@ describe("renamed resources (Pulumi aliases)", () => {
   function declared(names: "old" | "new"): PlannedResource[] {
     const script = [
       `const { runProgramOffline } = require(${JSON.stringify(path.join(root, "cli", "plan-engine"))});`,
-      `runProgramOffline({ domains: [] }, ${JSON.stringify(path.join(__dirname, "fixtures", "plan", "aliased-program"))})`,
+      `runProgramOffline({ domains: [] }, ${JSON.stringify(path.join(__dirname, "..", "fixtures", "plan", "aliased-program"))})`,
       `  .then((run) => { process.stdout.write(JSON.stringify(run.resources)); process.exit(0); }, (err) => { console.error(err.message); process.exit(3); });`,
     ].join("\n");
     const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {

@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { PLAN_FORMAT_VERSION } from "../cli/plan-report";
-import { runCli } from "./support/cli";
+import { PLAN_FORMAT_VERSION } from "../../cli/plan-report";
+import { runCli } from "../support/cli";
 
-const root = path.join(__dirname, "..");
+const root = path.join(__dirname, "..", "..");
 const example = path.join(root, "Pulumi.example.yaml");
 
 function mta(...args: string[]): { status: number | null; stdout: string; stderr: string } {

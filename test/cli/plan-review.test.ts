@@ -3,12 +3,12 @@
  * the summary line, risks first, allowed risks, the JSON shape, and text and markdown that stay
  * safe when the plans carry hostile bytes (a pull request's config may come from anyone).
  */
-import { Plan, PLAN_FORMAT_VERSION, PlanDomain, PlanResource } from "../cli/plan-report";
-import { reviewPlans, reviewToJson, summaryLine } from "../cli/plan-review";
-import { htmlText, markdownText, reviewToMarkdown, reviewToText } from "../cli/plan-review-render";
-import { MailDomainIntent } from "../components/model/config";
-import { PolicyMode } from "../components/model/policy";
-import { renderMailDomain } from "../components/model/rendered";
+import { Plan, PLAN_FORMAT_VERSION, PlanDomain, PlanResource } from "../../cli/plan-report";
+import { reviewPlans, reviewToJson, summaryLine } from "../../cli/plan-review";
+import { htmlText, markdownText, reviewToMarkdown, reviewToText } from "../../cli/plan-review-render";
+import { MailDomainIntent } from "../../components/model/config";
+import { PolicyMode } from "../../components/model/policy";
+import { renderMailDomain } from "../../components/model/rendered";
 
 function domain(name: string, mode: PolicyMode, mx = [`mx.${name}`]): PlanDomain {
   const intent: MailDomainIntent = { domain: name, policyHost: `mta-sts.${name}`, policy: { mode, mx, maxAgeSeconds: 604800 } };

@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { renderPolicy } from "../components/model/policy";
+import { renderPolicy } from "../../components/model/policy";
 import { createHash } from "node:crypto";
 
-const root = path.join(__dirname, "..");
+const root = path.join(__dirname, "..", "..");
 const example = path.join(root, "Pulumi.example.yaml");
 
 function plan(...args: string[]): { status: number | null; stdout: string; stderr: string } {

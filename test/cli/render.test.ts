@@ -4,10 +4,10 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { cloudflareTxtContent } from "../components/dns/txt-values";
-import { runCli } from "./support/cli";
+import { cloudflareTxtContent } from "../../components/dns/txt-values";
+import { runCli } from "../support/cli";
 
-const fixture = (name: string) => join(__dirname, "fixtures", "config", name);
+const fixture = (name: string) => join(__dirname, "..", "fixtures", "config", name);
 /** Second derivation of the id: SHA-256 of the exact bytes, first 32 hex characters. */
 const sha = (bytes: string) => createHash("sha256").update(Buffer.from(bytes, "utf8")).digest("hex").slice(0, 32);
 
@@ -150,7 +150,7 @@ describe("render: a bad config exits 2 and lists every issue with its path", () 
   });
 
   it("a file that is not a mapping: exit 2 saying what was expected", async () => {
-    const { code, err } = await run(["render", "--config", join(__dirname, "fixtures", "lint", "sts-record.txt")]);
+    const { code, err } = await run(["render", "--config", join(__dirname, "..", "fixtures", "lint", "sts-record.txt")]);
     expect(code).toBe(2);
     expect(err).toMatch(/expected a mapping with `config:`/);
   });

@@ -4,10 +4,10 @@
  * and a value behind a guard waits for it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { afterGuard, afterGuardAnd } from "../components/guard/component-guard";
-import { mapInput } from "../components/map-input";
-import { MxCoverage } from "../components/guard/mx-guard";
-import { installMocks } from "./support/pulumi-mocks";
+import { afterGuard, afterGuardAnd } from "../../components/guard/component-guard";
+import { mapInput } from "../../components/map-input";
+import { MxCoverage } from "../../components/guard/mx-guard";
+import { installMocks } from "../support/pulumi-mocks";
 
 const resolved = <T>(value: pulumi.Input<T>): Promise<T> => new Promise((resolve) => pulumi.output(value).apply((v) => resolve(v as T)));
 

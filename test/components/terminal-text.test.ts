@@ -9,11 +9,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultCheckDeps } from "../cli/check";
-import { escapeForTerminal, terminalLines } from "../components/terminal-text";
-import { runCli } from "./support/cli";
-import { startDnsServer, TestDnsServer } from "./support/dns-server";
-import { createTestCa, serve, startHttpsServer, TestCa, TestHttpsServer } from "./support/https-server";
+import { defaultCheckDeps } from "../../cli/check";
+import { escapeForTerminal, terminalLines } from "../../components/terminal-text";
+import { runCli } from "../support/cli";
+import { startDnsServer, TestDnsServer } from "../support/dns-server";
+import { createTestCa, serve, startHttpsServer, TestCa, TestHttpsServer } from "../support/https-server";
 
 /** Erase the line above and this one, then print a verdict of our own. */
 const FAKE_OK = "\x1b[1A\x1b[2K\r\x1b[2KOK: 0 failed, 0 warning(s), 13 passed, 0 skipped";

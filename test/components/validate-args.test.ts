@@ -5,18 +5,18 @@
  * declared.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, MockEngine, settle } from "./support/pulumi-mocks";
+import { installMocks, MockEngine, settle } from "../support/pulumi-mocks";
 
 let engine: MockEngine;
-let aws: typeof import("../components/aws/aws-mta-sts");
-let cloudflare: typeof import("../components/cloudflare/cloudflare-mta-sts");
-let shared: typeof import("../components/aws-shared/aws-shared-mta-sts-host");
+let aws: typeof import("../../components/aws/aws-mta-sts");
+let cloudflare: typeof import("../../components/cloudflare/cloudflare-mta-sts");
+let shared: typeof import("../../components/aws-shared/aws-shared-mta-sts-host");
 
 beforeAll(async () => {
   engine = await installMocks();
-  aws = await import("../components/aws/aws-mta-sts");
-  cloudflare = await import("../components/cloudflare/cloudflare-mta-sts");
-  shared = await import("../components/aws-shared/aws-shared-mta-sts-host");
+  aws = await import("../../components/aws/aws-mta-sts");
+  cloudflare = await import("../../components/cloudflare/cloudflare-mta-sts");
+  shared = await import("../../components/aws-shared/aws-shared-mta-sts-host");
 });
 beforeEach(() => engine.reset());
 

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 
-const root = path.join(__dirname, "..");
+const root = path.join(__dirname, "..", "..");
 const doc = readFileSync(path.join(root, "docs", "invariants.md"), "utf8");
 const sections = doc.split(/^## /m).slice(1).map((s) => ({ name: s.split("\n")[0].trim(), body: s }));
 

@@ -13,12 +13,12 @@ import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
-import { RULES } from "../policies/rules";
+import { RULES } from "../../policies/rules";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string };
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 const LEVEL = analyzerProto.EnforcementLevel;
 let pack: ChildProcess;
 let client: any;

@@ -3,15 +3,15 @@
  * to the recording mock engine (test/support/pulumi-mocks.ts), where a test can assert on it,
  * instead of `console.warn` blocks with code frames in the middle of jest's report.
  */
-import { installMocks, MockEngine, settle } from "./support/pulumi-mocks";
+import { installMocks, MockEngine, settle } from "../support/pulumi-mocks";
 
 let engine: MockEngine;
-let AwsMtaSts: typeof import("../components/aws/aws-mta-sts").AwsMtaSts;
+let AwsMtaSts: typeof import("../../components/aws/aws-mta-sts").AwsMtaSts;
 let pulumi: typeof import("@pulumi/pulumi");
 
 beforeAll(async () => {
   engine = await installMocks();
-  ({ AwsMtaSts } = await import("../components/aws/aws-mta-sts"));
+  ({ AwsMtaSts } = await import("../../components/aws/aws-mta-sts"));
   pulumi = await import("@pulumi/pulumi");
 });
 beforeEach(() => engine.reset());

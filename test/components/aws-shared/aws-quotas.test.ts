@@ -13,7 +13,7 @@ import {
   CLOUDFRONT_DISTRIBUTIONS_PER_ACCOUNT,
   CLOUDFRONT_QUOTAS_PAGE,
   countAwsQuotas,
-} from "../components/aws-shared/aws-quotas";
+} from "../../../components/aws-shared/aws-quotas";
 
 const groupsOf = (sizes: number[]) => sizes.map((domains, i) => ({ label: `g${String(i).padStart(2, "0")}`, domains }));
 const usageOf = (count: ReturnType<typeof countAwsQuotas>) => Object.fromEntries(count.usage.map((u) => [u.quota.key, u.used]));

@@ -10,10 +10,10 @@
  * written; but the certificate does not name the new host, the function does not route it and
  * the distribution has no alias for it until they are updated.
  */
-import { installMocks, MockEngine } from "./support/pulumi-mocks";
-import { hashedGroup, groupLabel } from "../components/aws-shared/grouping";
+import { installMocks, MockEngine } from "../../support/pulumi-mocks";
+import { hashedGroup, groupLabel } from "../../../components/aws-shared/grouping";
 
-type Args = import("../components/aws-shared/aws-shared-mta-sts-host").AwsSharedMtaStsHostArgs;
+type Args = import("../../../components/aws-shared/aws-shared-mta-sts-host").AwsSharedMtaStsHostArgs;
 
 const GROUP_COUNT = 2;
 const EXISTING = ["alpha.example", "bravo.example", "charlie.example", "delta.example", "echo.example", "foxtrot.example"];
@@ -63,11 +63,11 @@ const SLOW: [string, string, string][] = [
 
 describe.each(SLOW)("when %s completes late", (_label, type, upstream) => {
   let engine: MockEngine;
-  let AwsSharedMtaStsHost: typeof import("../components/aws-shared/aws-shared-mta-sts-host").AwsSharedMtaStsHost;
+  let AwsSharedMtaStsHost: typeof import("../../../components/aws-shared/aws-shared-mta-sts-host").AwsSharedMtaStsHost;
 
   beforeAll(async () => {
     engine = await installMocks({ lateTypes: { [type]: 400 } });
-    ({ AwsSharedMtaStsHost } = await import("../components/aws-shared/aws-shared-mta-sts-host"));
+    ({ AwsSharedMtaStsHost } = await import("../../../components/aws-shared/aws-shared-mta-sts-host"));
   });
 
   test(`the added domain's _mta-sts TXT is registered only after ${upstream} completed`, async () => {
@@ -84,11 +84,11 @@ describe.each(SLOW)("when %s completes late", (_label, type, upstream) => {
 
 describe("the captured dependsOn of the added domain's _mta-sts TXT", () => {
   let engine: MockEngine;
-  let AwsSharedMtaStsHost: typeof import("../components/aws-shared/aws-shared-mta-sts-host").AwsSharedMtaStsHost;
+  let AwsSharedMtaStsHost: typeof import("../../../components/aws-shared/aws-shared-mta-sts-host").AwsSharedMtaStsHost;
 
   beforeAll(async () => {
     engine = await installMocks();
-    ({ AwsSharedMtaStsHost } = await import("../components/aws-shared/aws-shared-mta-sts-host"));
+    ({ AwsSharedMtaStsHost } = await import("../../../components/aws-shared/aws-shared-mta-sts-host"));
   });
 
   test("names its object and host record, its group's validation, function and distribution, and the bucket policy", async () => {

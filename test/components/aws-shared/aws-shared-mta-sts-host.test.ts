@@ -1,8 +1,8 @@
 /**
  * AwsSharedMtaStsHost under Pulumi mocks: what is declared per host, per group and per domain,
  * with which inputs, and what stays identical when a domain is added or removed. Ordering under
- * slow resources is in aws-shared-ordering.test.ts; the pure grouping and the executed routing
- * function in aws-shared-grouping.test.ts.
+ * slow resources is in aws-shared-mta-sts-host.ordering.test.ts; the pure grouping and the executed routing
+ * function in grouping.test.ts.
  *
  * Traps guarded against: one distribution and certificate per domain (CloudFront's default quota
  * is 200 distributions per account); a new domain replacing the certificates of groups it does
@@ -10,17 +10,17 @@
  */
 import { domainToASCII } from "node:url";
 import type * as pulumiType from "@pulumi/pulumi";
-import { installMocks, MockEngine, valueOf } from "./support/pulumi-mocks";
-import { hashedGroup } from "../components/aws-shared/grouping";
-import { policyId } from "../components/model/policy-id";
+import { installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
+import { hashedGroup } from "../../../components/aws-shared/grouping";
+import { policyId } from "../../../components/model/policy-id";
 
-type Module = typeof import("../components/aws-shared/aws-shared-mta-sts-host");
-type Args = import("../components/aws-shared/aws-shared-mta-sts-host").AwsSharedMtaStsHostArgs;
-type DomainArgs = import("../components/aws-shared/aws-shared-mta-sts-host").SharedDomainArgs;
+type Module = typeof import("../../../components/aws-shared/aws-shared-mta-sts-host");
+type Args = import("../../../components/aws-shared/aws-shared-mta-sts-host").AwsSharedMtaStsHostArgs;
+type DomainArgs = import("../../../components/aws-shared/aws-shared-mta-sts-host").SharedDomainArgs;
 
 let engine: MockEngine;
 let AwsSharedMtaStsHost: Module["AwsSharedMtaStsHost"];
-let MtaStsConfigError: typeof import("../components/model/config").MtaStsConfigError;
+let MtaStsConfigError: typeof import("../../../components/model/config").MtaStsConfigError;
 let aws: typeof import("@pulumi/aws");
 
 beforeAll(async () => {
@@ -29,8 +29,8 @@ beforeAll(async () => {
     outputs: (type, name) => (type === "aws:cloudfront/distribution:Distribution" ? { domainName: `${name}.cloudfront.net` } : {}),
     invokes: { "aws:route53/getZone:getZone": (inputs) => ({ zoneId: `Z-${inputs.name}`, id: `Z-${inputs.name}`, name: inputs.name }) },
   });
-  ({ AwsSharedMtaStsHost } = await import("../components/aws-shared/aws-shared-mta-sts-host"));
-  ({ MtaStsConfigError } = await import("../components/model/config"));
+  ({ AwsSharedMtaStsHost } = await import("../../../components/aws-shared/aws-shared-mta-sts-host"));
+  ({ MtaStsConfigError } = await import("../../../components/model/config"));
   aws = await import("@pulumi/aws");
 });
 beforeEach(() => engine.reset());

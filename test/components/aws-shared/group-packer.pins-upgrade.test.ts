@@ -8,18 +8,18 @@
  * distributions in one deployment (CloudFront keeps an alias on one distribution only).
  */
 import { domainToASCII } from "node:url";
-import { installMocks, MockEngine } from "./support/pulumi-mocks";
-import { assignGroups } from "../components/aws-shared/group-packer";
+import { installMocks, MockEngine } from "../../support/pulumi-mocks";
+import { assignGroups } from "../../../components/aws-shared/group-packer";
 
-type Module = typeof import("../components/aws-shared/aws-shared-mta-sts-host");
-type Args = import("../components/aws-shared/aws-shared-mta-sts-host").AwsSharedMtaStsHostArgs;
+type Module = typeof import("../../../components/aws-shared/aws-shared-mta-sts-host");
+type Args = import("../../../components/aws-shared/aws-shared-mta-sts-host").AwsSharedMtaStsHostArgs;
 
 let engine: MockEngine;
 let AwsSharedMtaStsHost: Module["AwsSharedMtaStsHost"];
 
 beforeAll(async () => {
   engine = await installMocks({ invokes: {} });
-  ({ AwsSharedMtaStsHost } = await import("../components/aws-shared/aws-shared-mta-sts-host"));
+  ({ AwsSharedMtaStsHost } = await import("../../../components/aws-shared/aws-shared-mta-sts-host"));
 });
 
 /** 24 domains hashed over 8 groups of 10: a host that deploys as it is (no group overflows). */

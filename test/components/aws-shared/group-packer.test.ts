@@ -8,8 +8,8 @@
  * an alias on one distribution only); an upgrade that re-packs a host deployed without pins.
  */
 import fc from "fast-check";
-import { assignGroups, GroupAssignment } from "../components/aws-shared/group-packer";
-import { assignGroups as hashGroups, hashedGroup } from "../components/aws-shared/grouping";
+import { assignGroups, GroupAssignment } from "../../../components/aws-shared/group-packer";
+import { assignGroups as hashGroups, hashedGroup } from "../../../components/aws-shared/grouping";
 
 const domainArb = fc
   .array(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/), { minLength: 1, maxLength: 2 })

@@ -20,9 +20,9 @@ import {
   jumpConsistentHash,
   overfullGroups,
   suggestedPinTarget,
-} from "../components/aws-shared/grouping";
-import { MAX_FUNCTION_CODE_BYTES, policyObjectKey, routingFunctionCode, routingFunctionSize } from "../components/aws-shared/routing-function";
-import { sharedBucketPolicy } from "../components/aws-shared/bucket-policy";
+} from "../../../components/aws-shared/grouping";
+import { MAX_FUNCTION_CODE_BYTES, policyObjectKey, routingFunctionCode, routingFunctionSize } from "../../../components/aws-shared/routing-function";
+import { sharedBucketPolicy } from "../../../components/aws-shared/bucket-policy";
 
 const domainArb = fc
   .array(fc.stringMatching(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/), { minLength: 1, maxLength: 3 })

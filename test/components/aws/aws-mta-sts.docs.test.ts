@@ -2,7 +2,7 @@
  * The input and output tables of the README's AWS section say exactly what the JSDoc says, so the
  * two cannot drift apart (STYLE.md: "The README's input table is the same text").
  */
-import { memberDocs, tableRows as sectionTableRows } from "./support/readme";
+import { memberDocs, tableRows as sectionTableRows } from "../../support/readme";
 
 const tableRows = (table: string) => sectionTableRows("## AWS: `AwsMtaSts`", table);
 

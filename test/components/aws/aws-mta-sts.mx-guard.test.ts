@@ -9,10 +9,10 @@
  */
 import * as dgram from "node:dgram";
 import type * as pulumiType from "@pulumi/pulumi";
-import { completedWithin, runComponentInChild } from "./support/component-child";
-import { installMocks, MockEngine } from "./support/pulumi-mocks";
+import { completedWithin, runComponentInChild } from "../../support/component-child";
+import { installMocks, MockEngine } from "../../support/pulumi-mocks";
 
-type Args = import("../components/aws/aws-mta-sts").AwsMtaStsArgs;
+type Args = import("../../../components/aws/aws-mta-sts").AwsMtaStsArgs;
 
 /** A minimal authoritative DNS server answering MX questions from a table. */
 class MxServer {
@@ -73,14 +73,14 @@ function mxAnswer(preference: number, host: string): Buffer {
 }
 
 let engine: MockEngine;
-let AwsMtaSts: typeof import("../components/aws/aws-mta-sts").AwsMtaSts;
+let AwsMtaSts: typeof import("../../../components/aws/aws-mta-sts").AwsMtaSts;
 let pulumi: typeof pulumiType;
 let server: MxServer;
 let resolver: string;
 
 beforeAll(async () => {
   engine = await installMocks();
-  ({ AwsMtaSts } = await import("../components/aws/aws-mta-sts"));
+  ({ AwsMtaSts } = await import("../../../components/aws/aws-mta-sts"));
   pulumi = await import("@pulumi/pulumi");
   server = new MxServer({
     "example.com": ["mx1.example.com", "a.mail.example.com"],

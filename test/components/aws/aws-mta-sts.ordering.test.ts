@@ -9,9 +9,9 @@
  * Trap guarded against: TXT and policy updated in parallel, so senders fetch the old policy under
  * the new id (or hit a host with no valid certificate yet).
  */
-import { installMocks, MockEngine } from "./support/pulumi-mocks";
+import { installMocks, MockEngine } from "../../support/pulumi-mocks";
 
-type Args = import("../components/aws/aws-mta-sts").AwsMtaStsArgs;
+type Args = import("../../../components/aws/aws-mta-sts").AwsMtaStsArgs;
 
 const ARGS: Args = {
   domain: "example.com",
@@ -44,11 +44,11 @@ const SLOW: [string, string, string][] = [
 
 describe.each(SLOW)("when %s completes late", (_label, type, role) => {
   let engine: MockEngine;
-  let AwsMtaSts: typeof import("../components/aws/aws-mta-sts").AwsMtaSts;
+  let AwsMtaSts: typeof import("../../../components/aws/aws-mta-sts").AwsMtaSts;
 
   beforeAll(async () => {
     engine = await installMocks({ lateTypes: { [type]: 400 } });
-    ({ AwsMtaSts } = await import("../components/aws/aws-mta-sts"));
+    ({ AwsMtaSts } = await import("../../../components/aws/aws-mta-sts"));
   });
 
   test(`the _mta-sts TXT is registered only after ${role} completed`, async () => {
@@ -63,11 +63,11 @@ describe.each(SLOW)("when %s completes late", (_label, type, role) => {
 
 describe("the captured dependsOn of the _mta-sts TXT", () => {
   let engine: MockEngine;
-  let AwsMtaSts: typeof import("../components/aws/aws-mta-sts").AwsMtaSts;
+  let AwsMtaSts: typeof import("../../../components/aws/aws-mta-sts").AwsMtaSts;
 
   beforeAll(async () => {
     engine = await installMocks();
-    ({ AwsMtaSts } = await import("../components/aws/aws-mta-sts"));
+    ({ AwsMtaSts } = await import("../../../components/aws/aws-mta-sts"));
   });
 
   test("names the object, bucket policy, certificate validation, distribution and both host records (Route 53)", async () => {

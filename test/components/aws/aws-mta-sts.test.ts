@@ -1,20 +1,20 @@
 /**
  * AwsMtaSts under Pulumi mocks: what is declared, with which inputs, named and parented how.
  * Grouped by the invariant each block defends (docs/invariants.md). Ordering under slow resources is in
- * aws-ordering.test.ts, the live MX guard in aws-mx-guard.test.ts.
+ * aws-mta-sts.ordering.test.ts, the live MX guard in aws-mta-sts.mx-guard.test.ts.
  */
 import type * as pulumiType from "@pulumi/pulumi";
-import { installMocks, MockEngine, valueOf } from "./support/pulumi-mocks";
-import { policyId } from "../components/model/policy-id";
+import { installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
+import { policyId } from "../../../components/model/policy-id";
 
-type Component = typeof import("../components/aws/aws-mta-sts");
-type Args = import("../components/aws/aws-mta-sts").AwsMtaStsArgs;
+type Component = typeof import("../../../components/aws/aws-mta-sts");
+type Args = import("../../../components/aws/aws-mta-sts").AwsMtaStsArgs;
 
 let engine: MockEngine;
 let AwsMtaSts: Component["AwsMtaSts"];
 let pulumi: typeof pulumiType;
 let aws: typeof import("@pulumi/aws");
-let MtaStsConfigError: typeof import("../components/model/config").MtaStsConfigError;
+let MtaStsConfigError: typeof import("../../../components/model/config").MtaStsConfigError;
 
 const LOOKED_UP_ZONE = "ZLOOKEDUP";
 
@@ -22,8 +22,8 @@ beforeAll(async () => {
   engine = await installMocks({
     invokes: { "aws:route53/getZone:getZone": (inputs) => ({ zoneId: LOOKED_UP_ZONE, id: LOOKED_UP_ZONE, name: inputs.name }) },
   });
-  ({ AwsMtaSts } = await import("../components/aws/aws-mta-sts"));
-  ({ MtaStsConfigError } = await import("../components/model/config"));
+  ({ AwsMtaSts } = await import("../../../components/aws/aws-mta-sts"));
+  ({ MtaStsConfigError } = await import("../../../components/model/config"));
   pulumi = await import("@pulumi/pulumi");
   aws = await import("@pulumi/aws");
 });

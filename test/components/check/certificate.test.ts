@@ -1,10 +1,10 @@
 /** Pure parts of the checker: certificate expiry thresholds, --resolver parsing, drift wording, the report format. */
-import { CERT_FAIL_DAYS, CERT_WARN_DAYS, judgeCertificate } from "../components/check/certificate";
-import { parseServerAddress } from "../components/check/dns-lookup";
-import type { ServedCertificate } from "../components/check/fetch-policy";
-import { formatReport } from "../components/check/report";
-import { firstDifference } from "../components/check/run-check";
-import { summarise, CheckFinding } from "../components/check/findings";
+import { CERT_FAIL_DAYS, CERT_WARN_DAYS, judgeCertificate } from "../../../components/check/certificate";
+import { parseServerAddress } from "../../../components/check/dns-lookup";
+import type { ServedCertificate } from "../../../components/check/fetch-policy";
+import { formatReport } from "../../../components/check/report";
+import { firstDifference } from "../../../components/check/run-check";
+import { summarise, CheckFinding } from "../../../components/check/findings";
 
 const now = new Date("2026-06-01T12:00:00Z");
 const DAY = 86_400_000;

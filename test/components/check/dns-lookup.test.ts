@@ -1,6 +1,6 @@
 /** The checker's DNS access (components/check/dns-lookup.ts) against a local DNS server. */
-import { createDnsLookup, DnsLookupError, parseServerAddress } from "../components/check/dns-lookup";
-import { startDnsServer, TestDnsServer } from "./support/dns-server";
+import { createDnsLookup, DnsLookupError, parseServerAddress } from "../../../components/check/dns-lookup";
+import { startDnsServer, TestDnsServer } from "../../support/dns-server";
 
 let dns: TestDnsServer;
 beforeAll(async () => {

@@ -7,15 +7,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDnsLookup } from "../components/check/dns-lookup";
-import { fetchPolicy } from "../components/check/fetch-policy";
-import type { CheckFinding, CheckReport, CheckStatus } from "../components/check/findings";
-import { CheckCouldNotRun, runCheck } from "../components/check/run-check";
-import { MailDomainConfig, validateMailDomain } from "../components/model/config";
-import { renderMailDomain, RenderedMailDomain } from "../components/model/rendered";
-import { splitTxtValue } from "../components/model/records";
-import { startDnsServer, TestDnsServer, Zone } from "./support/dns-server";
-import { createTestCa, Handler, serve, Site, startHttpsServer, TestCa, TestHttpsServer } from "./support/https-server";
+import { createDnsLookup } from "../../../components/check/dns-lookup";
+import { fetchPolicy } from "../../../components/check/fetch-policy";
+import type { CheckFinding, CheckReport, CheckStatus } from "../../../components/check/findings";
+import { CheckCouldNotRun, runCheck } from "../../../components/check/run-check";
+import { MailDomainConfig, validateMailDomain } from "../../../components/model/config";
+import { renderMailDomain, RenderedMailDomain } from "../../../components/model/rendered";
+import { splitTxtValue } from "../../../components/model/records";
+import { startDnsServer, TestDnsServer, Zone } from "../../support/dns-server";
+import { createTestCa, Handler, serve, Site, startHttpsServer, TestCa, TestHttpsServer } from "../../support/https-server";
 
 const DAY = 86_400_000;
 

@@ -3,7 +3,7 @@
  * what the JSDoc says, so the two cannot drift apart (STYLE.md: "The README's input table is the
  * same text").
  */
-import { memberDocs, readmeSection, tableRows as sectionTableRows } from "./support/readme";
+import { memberDocs, readmeSection, tableRows as sectionTableRows } from "../../support/readme";
 
 const tableRows = (table: string) => sectionTableRows("## Cloudflare: `CloudflareMtaSts`", table);
 

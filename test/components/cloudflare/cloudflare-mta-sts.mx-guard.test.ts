@@ -9,20 +9,20 @@
  * to it (RFC 8461 §4.1): bounced mail the moment the new id is published.
  */
 import type * as pulumiType from "@pulumi/pulumi";
-import { startDnsServer, TestDnsServer } from "./support/dns-server";
-import { completedWithin, runComponentInChild } from "./support/component-child";
-import { installMocks, MockEngine } from "./support/pulumi-mocks";
+import { startDnsServer, TestDnsServer } from "../../support/dns-server";
+import { completedWithin, runComponentInChild } from "../../support/component-child";
+import { installMocks, MockEngine } from "../../support/pulumi-mocks";
 
-type Args = import("../components/cloudflare/cloudflare-mta-sts").CloudflareMtaStsArgs;
+type Args = import("../../../components/cloudflare/cloudflare-mta-sts").CloudflareMtaStsArgs;
 
 let engine: MockEngine;
-let mod: typeof import("../components/cloudflare/cloudflare-mta-sts");
+let mod: typeof import("../../../components/cloudflare/cloudflare-mta-sts");
 let pulumi: typeof pulumiType;
 let dns: TestDnsServer;
 
 beforeAll(async () => {
   engine = await installMocks();
-  mod = await import("../components/cloudflare/cloudflare-mta-sts");
+  mod = await import("../../../components/cloudflare/cloudflare-mta-sts");
   pulumi = await import("@pulumi/pulumi");
   dns = await startDnsServer({
     "example.org": { MX: [{ priority: 0, exchange: "example-org.mail.protection.outlook.com" }] },

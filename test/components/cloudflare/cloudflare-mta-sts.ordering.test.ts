@@ -8,16 +8,16 @@
  * Trap guarded against: TXT and policy updated in parallel, so senders fetch the old bytes under
  * the new id and cache them for max_age.
  */
-import { installMocks, MockEngine, MockOptions } from "./support/pulumi-mocks";
+import { installMocks, MockEngine, MockOptions } from "../../support/pulumi-mocks";
 
 const LATE_MS = 400;
 const options: MockOptions & { lateTypes: Record<string, number> } = { lateTypes: {} };
 let engine: MockEngine;
-let mod: typeof import("../components/cloudflare/cloudflare-mta-sts");
+let mod: typeof import("../../../components/cloudflare/cloudflare-mta-sts");
 
 beforeAll(async () => {
   engine = await installMocks(options);
-  mod = await import("../components/cloudflare/cloudflare-mta-sts");
+  mod = await import("../../../components/cloudflare/cloudflare-mta-sts");
 });
 beforeEach(() => {
   engine.reset();

@@ -2,25 +2,25 @@
  * CloudflareMtaSts under the recording Pulumi mock engine: what is declared, with which inputs,
  * how the TXT values are written for Cloudflare's API, and what bad input does (docs/invariants.md:
  * bad input never reaches the cloud, the consumer's providers win). Ordering (publish before
- * announce) is in cloudflare-ordering.test.ts.
+ * announce) is in cloudflare-mta-sts.ordering.test.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, MockEngine, settle, valueOf } from "./support/pulumi-mocks";
+import { installMocks, MockEngine, settle, valueOf } from "../../support/pulumi-mocks";
 
 let engine: MockEngine;
-let mod: typeof import("../components/cloudflare/cloudflare-mta-sts");
+let mod: typeof import("../../../components/cloudflare/cloudflare-mta-sts");
 let cloudflare: typeof import("@pulumi/cloudflare");
-let pages: typeof import("../components/cloudflare/pages-site");
-let worker: typeof import("../components/cloudflare/worker-script");
-let validate: typeof import("../components/validate-args");
+let pages: typeof import("../../../components/cloudflare/pages-site");
+let worker: typeof import("../../../components/cloudflare/worker-script");
+let validate: typeof import("../../../components/validate-args");
 
 beforeAll(async () => {
   engine = await installMocks();
-  mod = await import("../components/cloudflare/cloudflare-mta-sts");
+  mod = await import("../../../components/cloudflare/cloudflare-mta-sts");
   cloudflare = await import("@pulumi/cloudflare");
-  pages = await import("../components/cloudflare/pages-site");
-  worker = await import("../components/cloudflare/worker-script");
-  validate = await import("../components/validate-args");
+  pages = await import("../../../components/cloudflare/pages-site");
+  worker = await import("../../../components/cloudflare/worker-script");
+  validate = await import("../../../components/validate-args");
 });
 beforeEach(() => engine.reset());
 
@@ -37,7 +37,7 @@ const BASE = {
 const rendered = () => validate.validateDomainArgs(BASE).rendered;
 
 /** Declare and wait until the mock engine has seen every child. */
-async function declare(name: string, args: Partial<import("../components/cloudflare/cloudflare-mta-sts").CloudflareMtaStsArgs>, opts: pulumi.ComponentResourceOptions = {}) {
+async function declare(name: string, args: Partial<import("../../../components/cloudflare/cloudflare-mta-sts").CloudflareMtaStsArgs>, opts: pulumi.ComponentResourceOptions = {}) {
   const component = new mod.CloudflareMtaSts(name, { ...BASE, ...args } as any, { transformations: [engine.captureOptions], ...opts });
   await completed(`${name}-sts-txt`);
   await settle();

@@ -14,9 +14,9 @@ import { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { pagesDeployScript, pagesSiteFiles, SITE_FILES_ENV } from "../components/cloudflare/pages-site";
-import { validateDomainArgs } from "../components/validate-args";
-import { offlineWranglerEnv } from "./support/workers";
+import { pagesDeployScript, pagesSiteFiles, SITE_FILES_ENV } from "../../../components/cloudflare/pages-site";
+import { validateDomainArgs } from "../../../components/validate-args";
+import { offlineWranglerEnv } from "../../support/workers";
 
 const run = promisify(execFile);
 const ACCOUNT = "f037e56e89293a057740de681ac9abbe";
@@ -89,7 +89,7 @@ describe("the Pages deploy script with the real wrangler against a local stand-i
     scratch = await mkdtemp(join(tmpdir(), "mta-sts-deploy-"));
     const env = {
       ...offlineWranglerEnv(scratch),
-      PATH: `${join(__dirname, "..", "node_modules", ".bin")}:${process.env.PATH}`,
+      PATH: `${join(__dirname, "..", "..", "..", "node_modules", ".bin")}:${process.env.PATH}`,
       CLOUDFLARE_API_BASE_URL: api.base,
       CLOUDFLARE_API_TOKEN: TOKEN,
       CLOUDFLARE_ACCOUNT_ID: ACCOUNT,

@@ -11,10 +11,10 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "n
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
-import { pagesDeployScript, pagesSiteFiles, SITE_FILES_ENV, writePagesSite } from "../components/cloudflare/pages-site";
-import { POLICY_PATH } from "../components/model/rendered";
-import { validateDomainArgs } from "../components/validate-args";
-import { httpRequest, PagesDev, startPagesDev } from "./support/workers";
+import { pagesDeployScript, pagesSiteFiles, SITE_FILES_ENV, writePagesSite } from "../../../components/cloudflare/pages-site";
+import { POLICY_PATH } from "../../../components/model/rendered";
+import { validateDomainArgs } from "../../../components/validate-args";
+import { httpRequest, PagesDev, startPagesDev } from "../../support/workers";
 
 const run = promisify(execFile);
 

@@ -6,10 +6,10 @@
  * needs `no-store`, so no cache serves old bytes under a new id.
  */
 import { domainToASCII } from "node:url";
-import { renderWorkerScript, WORKER_COMPATIBILITY_DATE } from "../components/cloudflare/worker-script";
-import { POLICY_PATH } from "../components/model/rendered";
-import { validateDomainArgs } from "../components/validate-args";
-import { httpRequest, RunningWorker, startWorker } from "./support/workers";
+import { renderWorkerScript, WORKER_COMPATIBILITY_DATE } from "../../../components/cloudflare/worker-script";
+import { POLICY_PATH } from "../../../components/model/rendered";
+import { validateDomainArgs } from "../../../components/validate-args";
+import { httpRequest, RunningWorker, startWorker } from "../../support/workers";
 
 const POLICIES = {
   "enforce with a wildcard mx": validateDomainArgs({ domain: "example.org", policy: { mode: "enforce", mx: ["*.mail.protection.outlook.com"], maxAgeSeconds: 1209600 } }).rendered,

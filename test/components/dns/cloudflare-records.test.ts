@@ -3,18 +3,18 @@
  * dependsOn and the exact value each DNS API receives.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { installMocks, MockEngine, settle } from "./support/pulumi-mocks";
+import { installMocks, MockEngine, settle } from "../../support/pulumi-mocks";
 
 let engine: MockEngine;
 let pulumiSdk: typeof pulumi;
-let cf: typeof import("../components/dns/cloudflare-records");
-let r53: typeof import("../components/dns/route53-records");
+let cf: typeof import("../../../components/dns/cloudflare-records");
+let r53: typeof import("../../../components/dns/route53-records");
 
 beforeAll(async () => {
   engine = await installMocks();
   pulumiSdk = await import("@pulumi/pulumi");
-  cf = await import("../components/dns/cloudflare-records");
-  r53 = await import("../components/dns/route53-records");
+  cf = await import("../../../components/dns/cloudflare-records");
+  r53 = await import("../../../components/dns/route53-records");
 });
 beforeEach(() => engine.reset());
 

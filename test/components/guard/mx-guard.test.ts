@@ -3,8 +3,8 @@
  * live MX host must match a policy mx pattern (RFC 8461 §4.1), or senders honouring the policy
  * refuse to deliver to it (RFC 8461 §5) and mail bounces.
  */
-import { checkMxCoverage, dnsMxResolver, dnsResolverIssues, MxResolver } from "../components/guard/mx-guard";
-import { startDnsServer, TestDnsServer } from "./support/dns-server";
+import { checkMxCoverage, dnsMxResolver, dnsResolverIssues, MxResolver } from "../../../components/guard/mx-guard";
+import { startDnsServer, TestDnsServer } from "../../support/dns-server";
 
 const fixed = (hosts: string[]): MxResolver => async () => hosts;
 

@@ -2,7 +2,7 @@
  * Typed domain configuration. Every rule rejects with the field path and a message that
  * says what would be right; risky but legal values give warnings, not errors.
  */
-import { ConfigIssue, DEFAULT_MAX_AGE, MAX_AGE_LIMIT, MtaStsConfigError, closest, validateMailDomain } from "../components/model";
+import { ConfigIssue, DEFAULT_MAX_AGE, MAX_AGE_LIMIT, MtaStsConfigError, closest, validateMailDomain } from "../../../components/model";
 
 const base = { domain: "example.com", policy: { mode: "testing", mx: ["mx1.example.com"], maxAgeSeconds: 1209600 } };
 const withPolicy = (policy: Record<string, unknown>) => ({ ...base, policy: { ...base.policy, ...policy } });

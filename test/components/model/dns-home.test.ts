@@ -4,9 +4,9 @@
  * table runs every combination of the DNS fields through both and fails if they part again: the
  * same home, and the same problems at the same paths with the same words.
  */
-import { awsDnsFieldIssues } from "../components/aws/aws-dns-fields";
-import { dnsHomeOf } from "../components/model/dns-home";
-import { validateStackConfig } from "../components/stack/stack-config";
+import { awsDnsFieldIssues } from "../../../components/aws/aws-dns-fields";
+import { dnsHomeOf } from "../../../components/model/dns-home";
+import { validateStackConfig } from "../../../components/stack/stack-config";
 
 const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
 const policy = { mode: "testing", mx: ["mx1.example.com"] };

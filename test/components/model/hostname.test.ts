@@ -2,7 +2,7 @@
  * Host names and MX patterns (RFC 8461 §3.2: `mx: ["*."] Domain`, Domain from RFC 5321 §4.1.2)
  * and MX matching (RFC 8461 §4.1).
  */
-import { mxMatches, normaliseDomainName, normaliseHostname, normaliseMxPattern, readMxPattern, uncoveredMxHosts, validateMailDomain } from "../components/model";
+import { mxMatches, normaliseDomainName, normaliseHostname, normaliseMxPattern, readMxPattern, uncoveredMxHosts, validateMailDomain } from "../../../components/model";
 
 const ok = (input: string) => {
   const result = normaliseMxPattern(input);

@@ -4,9 +4,9 @@
  * Each once had its own thresholds. This table sends every (mode, seconds) through all three and
  * fails if one of them advises differently, or not at all where the others do.
  */
-import { analysePolicy, maxAgeAdvice, MIN_ENFORCE_MAX_AGE, ONE_DAY_SECONDS, PolicyMode, renderPolicy, validateMailDomain } from "../components/model";
-import { checkEnforceMaxAge } from "../policies/rules/max-age";
-import { RuleResource } from "../policies/rules/resource";
+import { analysePolicy, maxAgeAdvice, MIN_ENFORCE_MAX_AGE, ONE_DAY_SECONDS, PolicyMode, renderPolicy, validateMailDomain } from "../../../components/model";
+import { checkEnforceMaxAge } from "../../../policies/rules/max-age";
+import { RuleResource } from "../../../policies/rules/resource";
 
 const mx = ["mx.example.com"];
 

@@ -5,11 +5,11 @@
  * through the model, the guard and the check (with in-memory DNS and HTTPS), and fails if the
  * guard and the check part ways: error is fail, warning is warn, ok is pass, with the same hosts.
  */
-import type { DnsLookup } from "../components/check/dns-lookup";
-import type { PolicyFetcher } from "../components/check/fetch-policy";
-import { runCheck } from "../components/check/run-check";
-import { checkMxCoverage } from "../components/guard/mx-guard";
-import { mxCoverage, MxCoverageResult, PolicyMode } from "../components/model";
+import type { DnsLookup } from "../../../components/check/dns-lookup";
+import type { PolicyFetcher } from "../../../components/check/fetch-policy";
+import { runCheck } from "../../../components/check/run-check";
+import { checkMxCoverage } from "../../../components/guard/mx-guard";
+import { mxCoverage, MxCoverageResult, PolicyMode } from "../../../components/model";
 
 /** [mode, patterns, live MX hosts (in priority order), verdict, severity, uncovered] */
 const TABLE: [PolicyMode, string[], string[], MxCoverageResult["verdict"], MxCoverageResult["severity"], string[]][] = [

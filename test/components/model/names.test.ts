@@ -7,8 +7,8 @@
  * the first, and one domain served the other's policy (in enforce, its mail bounced).
  */
 import fc from "fast-check";
-import { componentName, defaultSiteName, encodeDomainName, previousComponentNames, SITE_NAME_MAX_LENGTH, siteNameProblem } from "../components/model/names";
-import { normaliseHostname } from "../components/model/hostname";
+import { componentName, defaultSiteName, encodeDomainName, previousComponentNames, SITE_NAME_MAX_LENGTH, siteNameProblem } from "../../../components/model/names";
+import { normaliseHostname } from "../../../components/model/hostname";
 
 /** Host names as the config normalises them: LDH labels, a letter-only last label. */
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);

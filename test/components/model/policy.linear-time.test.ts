@@ -10,8 +10,8 @@
  * two to start the worker) and far below what the quadratic code needed. Quadratic code
  * therefore fails these tests by timing out.
  */
-import type { Finding } from "../components/model/findings";
-import { callInWorker, stopWorkers } from "./support/in-worker";
+import type { Finding } from "../../../components/model/findings";
+import { callInWorker, stopWorkers } from "../../support/in-worker";
 
 const LINEAR = 15_000;
 const RUN = 256 * 1024;

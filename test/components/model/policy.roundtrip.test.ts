@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import fc from "fast-check";
-import { parsePolicy, policyId, PolicyMode, renderMailDomain, renderPolicy, validateMailDomain, MAX_AGE_LIMIT } from "../components/model";
+import { parsePolicy, policyId, PolicyMode, renderMailDomain, renderPolicy, validateMailDomain, MAX_AGE_LIMIT } from "../../../components/model";
 
 const RUNS = { numRuns: 150 };
 

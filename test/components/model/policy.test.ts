@@ -1,7 +1,7 @@
 /**
  * The policy file (RFC 8461 §3.2): canonical rendering and the grammar a sender parses.
  */
-import { analysePolicy, MAX_POLICY_BYTES, parsePolicy, renderPolicy } from "../components/model";
+import { analysePolicy, MAX_POLICY_BYTES, parsePolicy, renderPolicy } from "../../../components/model";
 
 /** A policy from lines joined with `eol` (and a final `eol` unless told otherwise). */
 const policy = (lines: string[], eol = "\n", final = true) => lines.join(eol) + (final ? eol : "");

@@ -5,7 +5,7 @@
  * policy pack then refused (or the other way round). This table sends each URI through both:
  * the config, and the record rendered from it, read back by the parser.
  */
-import { parseTlsRptRecord, renderTlsRptRecord, ruaUriProblem, validateMailDomain } from "../components/model";
+import { parseTlsRptRecord, renderTlsRptRecord, ruaUriProblem, validateMailDomain } from "../../../components/model";
 
 const configIssue = (uri: string) => {
   const result = validateMailDomain({ domain: "example.com", policy: { mode: "testing", mx: ["mx.example.com"] }, tlsRpt: { rua: [uri] } });

@@ -12,8 +12,8 @@ import {
   selectStsRecord,
   selectTlsRptRecord,
   splitTxtValue,
-} from "../components/model";
-import { cloudflareTxtContent, route53TxtValue } from "../components/dns/txt-values";
+} from "../../../components/model";
+import { cloudflareTxtContent, route53TxtValue } from "../../../components/dns/txt-values";
 
 function sts(txt: string) {
   const result = parseStsRecord(txt);

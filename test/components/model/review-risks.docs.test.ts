@@ -4,10 +4,10 @@
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { REVIEW_RULES } from "../components/model/review-risks";
-import { readmeSection } from "./support/readme";
+import { REVIEW_RULES } from "../../../components/model/review-risks";
+import { readmeSection } from "../../support/readme";
 
-const root = path.join(__dirname, "..");
+const root = path.join(__dirname, "..", "..", "..");
 const section = readmeSection("## Reviewing a pull request with `mta-sts plan`");
 
 test("the risk table is the rule table of components/model/review-risks.ts", () => {

@@ -2,10 +2,10 @@
  * The review rules of `plan --base` (components/model/review-risks.ts), judged on plain facts:
  * what a domain published before and after, and which resources claim `mta-sts.<domain>`.
  */
-import { renderMailDomain } from "../components/model/rendered";
-import { claimsCollide, DomainChange, HostNameClaim, judgeDomainChange, PublishedDomain, REVIEW_RULES } from "../components/model/review-risks";
-import { MailDomainIntent } from "../components/model/config";
-import { PolicyIntent } from "../components/model/policy";
+import { renderMailDomain } from "../../../components/model/rendered";
+import { claimsCollide, DomainChange, HostNameClaim, judgeDomainChange, PublishedDomain, REVIEW_RULES } from "../../../components/model/review-risks";
+import { MailDomainIntent } from "../../../components/model/config";
+import { PolicyIntent } from "../../../components/model/policy";
 
 function published(policy: PolicyIntent, options: { tlsRpt?: boolean; host?: string } = {}): PublishedDomain {
   const intent: MailDomainIntent = {

@@ -5,8 +5,8 @@
  * its path, reported with all the others, before anything is declared.
  */
 import { parse as parseYaml } from "yaml";
-import { renderMailDomain } from "../components/model/rendered";
-import { stackConfigInput, validateStackConfig } from "../components/stack/stack-config";
+import { renderMailDomain } from "../../../components/model/rendered";
+import { stackConfigInput, validateStackConfig } from "../../../components/stack/stack-config";
 
 const policy = { mode: "testing", mx: ["mx1.example.com"] };
 const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";

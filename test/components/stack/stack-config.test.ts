@@ -4,7 +4,7 @@
  * duplicate domains, and the cross-field rules of hosts and DNS homes (docs/invariants.md: bad
  * input never reaches the cloud).
  */
-import { mergeDefaults, validateStackConfig } from "../components/stack/stack-config";
+import { mergeDefaults, validateStackConfig } from "../../../components/stack/stack-config";
 
 const policy = { mode: "testing", mx: ["mx1.example.com"] };
 const cf = { cloudflareZoneId: "023e105f4ecef8ad9ca31a8372d0c353", cloudflareAccountId: "01a7362d577a6c3019a474fd6f485823" };

@@ -8,8 +8,8 @@
  */
 import fc from "fast-check";
 import { parse } from "yaml";
-import { editStackFile, formatYamlPath, StackFileEdit, StackFileEditError } from "../components/stack/stack-file-edit";
-import { unifiedDiff } from "./support/unified-diff";
+import { editStackFile, formatYamlPath, StackFileEdit, StackFileEditError } from "../../../components/stack/stack-file-edit";
+import { unifiedDiff } from "../../support/unified-diff";
 
 /** Comments, odd alignment, quoted and plain scalars, block and flow mappings, a blank line. */
 const STACK = [

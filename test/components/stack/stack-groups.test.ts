@@ -5,8 +5,8 @@
  * Trap guarded against: the first pin run on a deployed host re-packing it (every moved domain
  * replaces two certificates and needs two deployments).
  */
-import { hashedGroup } from "../components/aws-shared/grouping";
-import { GroupedDomain, planStackGroups } from "../components/stack/stack-groups";
+import { hashedGroup } from "../../../components/aws-shared/grouping";
+import { GroupedDomain, planStackGroups } from "../../../components/stack/stack-groups";
 
 const aws = (index: number, domain: string, group?: number): GroupedDomain => ({ index, host: "aws", intent: { domain }, ...(group !== undefined ? { group } : {}) });
 const list = (n: number) => Array.from({ length: n }, (_, i) => aws(i, `d${i}.example`));

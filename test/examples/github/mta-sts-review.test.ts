@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 
-const file = path.join(__dirname, "..", "examples", "github", "mta-sts-review.yml");
+const file = path.join(__dirname, "..", "..", "..", "examples", "github", "mta-sts-review.yml");
 const workflow = parseYaml(readFileSync(file, "utf8"));
 const steps: { name?: string; run?: string; uses?: string }[] = workflow.jobs.review.steps;
 const runs = steps.filter((s) => s.run);

@@ -4,10 +4,10 @@
  * Worker `mta-sts-shop-acme-example-org`; the second upload replaced the first and one domain
  * served the other's policy.
  */
-import { checkCloudflareNamesUnique } from "../policies/rules/cloudflare-names";
-import { UNKNOWN } from "../policies/rules";
-import { res } from "./support/policy-resources";
-import { runPack } from "./support/policy-pack";
+import { checkCloudflareNamesUnique } from "../../../policies/rules/cloudflare-names";
+import { UNKNOWN } from "../../../policies/rules";
+import { res } from "../../support/policy-resources";
+import { runPack } from "../../support/policy-pack";
 
 const SCRIPT = "cloudflare:index/workersScript:WorkersScript";
 const SCRIPT_V4 = "cloudflare:index/workerScript:WorkerScript";

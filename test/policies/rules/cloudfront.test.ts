@@ -2,9 +2,9 @@
  * Policy pack, rule 3: a CloudFront distribution for mta-sts.* is HTTPS only with TLSv1.2_2021 or
  * newer, and does not cache the policy path beyond the configured TTL (the stale-cache trap).
  */
-import { CACHING_DISABLED_ID, checkDistributionCache, checkDistributionTls, isModernTlsPolicy, pathPatternMatches } from "../policies/rules/cloudfront";
-import { UNKNOWN } from "../policies/rules";
-import { res } from "./support/policy-resources";
+import { CACHING_DISABLED_ID, checkDistributionCache, checkDistributionTls, isModernTlsPolicy, pathPatternMatches } from "../../../policies/rules/cloudfront";
+import { UNKNOWN } from "../../../policies/rules";
+import { res } from "../../support/policy-resources";
 
 const DIST = "aws:cloudfront/distribution:Distribution";
 const behavior = { allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"], targetOriginId: "o", viewerProtocolPolicy: "https-only", cachePolicyId: CACHING_DISABLED_ID };

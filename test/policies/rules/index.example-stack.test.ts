@@ -4,10 +4,10 @@
  * Pages, a domain being retired), captured under Pulumi mocks by the offline plan engine and run
  * through the pack's policies as the policy runtime would run them at preview.
  */
-import type { PlannedResource } from "../cli/plan-engine";
-import { RULES, RuleResource, UNKNOWN } from "../policies/rules";
-import { asRuleResources, captureExampleStack } from "./support/policy-resources";
-import { runPack } from "./support/policy-pack";
+import type { PlannedResource } from "../../../cli/plan-engine";
+import { RULES, RuleResource, UNKNOWN } from "../../../policies/rules";
+import { asRuleResources, captureExampleStack } from "../../support/policy-resources";
+import { runPack } from "../../support/policy-pack";
 
 let planned: PlannedResource[];
 beforeAll(async () => {

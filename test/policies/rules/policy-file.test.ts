@@ -2,10 +2,10 @@
  * Policy pack, rule 2: the S3 object at .well-known/mta-sts.txt parses as a policy, is text/plain,
  * and its bucket cannot be made public.
  */
-import { checkPolicyBucketPrivate, checkPolicyObject } from "../policies/rules/policy-file";
-import { UNKNOWN } from "../policies/rules";
-import { renderPolicy } from "../components/model/policy";
-import { res } from "./support/policy-resources";
+import { checkPolicyBucketPrivate, checkPolicyObject } from "../../../policies/rules/policy-file";
+import { UNKNOWN } from "../../../policies/rules";
+import { renderPolicy } from "../../../components/model/policy";
+import { res } from "../../support/policy-resources";
 
 const OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2";
 const good = renderPolicy({ mode: "enforce", mx: ["mx1.example.com"], maxAgeSeconds: 1209600 });

@@ -2,11 +2,11 @@
  * Policy pack, rule 4: every `_mta-sts` TXT record waits for what serves its domain's policy
  * (docs/invariants.md: publish before announce); rule 5: enforce with a short max_age (advisory).
  */
-import { checkPolicyHostInStack, checkPublishBeforeAnnounce } from "../policies/rules/publish-order";
-import { checkEnforceMaxAge } from "../policies/rules/max-age";
-import { RuleResource, UNKNOWN } from "../policies/rules";
-import { renderPolicy } from "../components/model/policy";
-import { res } from "./support/policy-resources";
+import { checkPolicyHostInStack, checkPublishBeforeAnnounce } from "../../../policies/rules/publish-order";
+import { checkEnforceMaxAge } from "../../../policies/rules/max-age";
+import { RuleResource, UNKNOWN } from "../../../policies/rules";
+import { renderPolicy } from "../../../components/model/policy";
+import { res } from "../../support/policy-resources";
 
 const txt = (name: string, links: Partial<Pick<RuleResource, "parent" | "dependencies">> = {}) => res("aws:route53/record:Record", `txt-${name}`, { name, type: "TXT", records: ["v=STSv1; id=a1"] }, links);
 const messages = (o: { violations: { message: string }[] }) => o.violations.map((v) => v.message);

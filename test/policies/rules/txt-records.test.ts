@@ -2,10 +2,10 @@
  * Policy pack, rule 1: `_mta-sts` / `_smtp._tls` TXT records, as Route 53 and Cloudflare resources
  * carry them, must be what a sender reads as one valid record (RFC 8461 §3.1, RFC 8460 §3).
  */
-import { checkTxtRecord, checkTxtRecordsUnique, characterStrings, readMailTxtRecord } from "../policies/rules/txt-records";
-import { UNKNOWN } from "../policies/rules";
-import { cloudflareTxtContent, route53TxtValue } from "../components/dns/txt-values";
-import { res } from "./support/policy-resources";
+import { checkTxtRecord, checkTxtRecordsUnique, characterStrings, readMailTxtRecord } from "../../../policies/rules/txt-records";
+import { UNKNOWN } from "../../../policies/rules";
+import { cloudflareTxtContent, route53TxtValue } from "../../../components/dns/txt-values";
+import { res } from "../../support/policy-resources";
 
 const R53 = "aws:route53/record:Record";
 const CF = "cloudflare:index/dnsRecord:DnsRecord";
