@@ -99,4 +99,8 @@ describe("--resolver addresses are checked by node's own IP parser", () => {
   ])("%j is the server %j", (value, server) => {
     expect(parseServerAddress(value)).toBe(server);
   });
+
+  test.each(["dns.example.com", "127.0.0.1:70000", ""])("%j is refused as a TypeError (bad input, not a failure to run)", (value) => {
+    expect(() => parseServerAddress(value)).toThrow(TypeError);
+  });
 });

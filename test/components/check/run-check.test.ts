@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createDnsLookup } from "../../../components/check/dns-lookup";
 import { fetchPolicy } from "../../../components/check/fetch-policy";
 import type { CheckFinding, CheckReport, CheckStatus } from "../../../components/check/findings";
-import { CheckCouldNotRun, runCheck } from "../../../components/check/run-check";
+import { CheckCouldNotRun, firstDifference, runCheck } from "../../../components/check/run-check";
 import { MailDomainConfig, validateMailDomain } from "../../../components/model/config";
 import { renderMailDomain, RenderedMailDomain } from "../../../components/model/rendered";
 import { splitTxtValue } from "../../../components/model/records";
@@ -377,5 +377,12 @@ describe("could not run", () => {
     } finally {
       dns.mode = "answer";
     }
+  });
+});
+
+describe("--expect: the drift finding's wording", () => {
+  test("names the first different line and shows line ends", () => {
+    expect(firstDifference("a\r\nb\r\n", "a\r\nc\r\n")).toBe('line 2: live "b" (CRLF), config "c" (CRLF)');
+    expect(firstDifference("a\nb\n", "a\r\nb\r\n")).toBe('line 1: live "a", config "a" (CRLF)');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The TXT records: `_mta-sts` (RFC 8461 §3.1) and `_smtp._tls` (RFC 8460 §3), discovery over
  * several TXT records, and the split into character-strings that DNS writers need
- * (RFC 1035 §3.3.14).
+ * (RFC 1035 §3.3.14). How each DNS API is given those strings: dns/txt-values.test.ts.
  */
 import {
   encodeRuaUri,
@@ -13,7 +13,6 @@ import {
   selectTlsRptRecord,
   splitTxtValue,
 } from "../../../components/model";
-import { cloudflareTxtContent, route53TxtValue } from "../../../components/dns/txt-values";
 
 function sts(txt: string) {
   const result = parseStsRecord(txt);
@@ -243,18 +242,6 @@ describe("RFC 1035 §3.3.14: a TXT value longer than 255 octets is still publish
     const chunks = splitTxtValue(value);
     expect(chunks.every((c) => bytes(c) <= 255)).toBe(true);
     expect(chunks.join("")).toBe(value);
-  });
-
-  it("route53TxtValue joins the strings with \"\" (the provider adds the outer quotes)", () => {
-    const [a, b] = splitTxtValue(longRecord);
-    expect(route53TxtValue(longRecord).startsWith(`${a}""${b}`)).toBe(true);
-    expect(route53TxtValue("v=STSv1; id=abc")).toBe("v=STSv1; id=abc");
-  });
-
-  it("cloudflareTxtContent quotes each string and separates them by a space", () => {
-    const chunks = splitTxtValue(longRecord);
-    expect(cloudflareTxtContent(longRecord)).toBe(chunks.map((c) => `"${c}"`).join(" "));
-    expect(cloudflareTxtContent("v=STSv1; id=abc")).toBe('"v=STSv1; id=abc"');
   });
 
   it("the split record is discovered and parsed as the whole record", () => {

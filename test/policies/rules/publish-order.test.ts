@@ -1,11 +1,9 @@
 /**
  * Policy pack, rule 4: every `_mta-sts` TXT record waits for what serves its domain's policy
- * (docs/invariants.md: publish before announce); rule 5: enforce with a short max_age (advisory).
+ * (docs/invariants.md: publish before announce).
  */
 import { checkPolicyHostInStack, checkPublishBeforeAnnounce } from "../../../policies/rules/publish-order";
-import { checkEnforceMaxAge } from "../../../policies/rules/max-age";
 import { RuleResource, UNKNOWN } from "../../../policies/rules";
-import { renderPolicy } from "../../../components/model/policy";
 import { res } from "../../support/policy-resources";
 
 const txt = (name: string, links: Partial<Pick<RuleResource, "parent" | "dependencies">> = {}) => res("aws:route53/record:Record", `txt-${name}`, { name, type: "TXT", records: ["v=STSv1; id=a1"] }, links);
@@ -121,33 +119,5 @@ describe("advisory: the policy host is not in this stack", () => {
   test("a complete host in the stack is not reported", () => {
     const { bucket, object, cdn } = awsHost();
     expect(checkPolicyHostInStack([bucket, object, cdn, txt("_mta-sts.example.com", { dependencies: [object, cdn] })]).violations).toEqual([]);
-  });
-});
-
-describe("rule 5 (advisory): max_age under one day, or in enforce under 14 days", () => {
-  const object = (mode: "enforce" | "testing", maxAgeSeconds: number) =>
-    res("aws:s3/bucketObjectv2:BucketObjectv2", "policy", { key: ".well-known/mta-sts.txt", contentType: "text/plain", content: renderPolicy({ mode, mx: ["mx.example.com"], maxAgeSeconds }) });
-
-  test("enforce with 7 days is reported with the value and the fix", () => {
-    expect(messages(checkEnforceMaxAge(object("enforce", 604800)))[0]).toMatch(/mode enforce: max_age 604800 s in enforce mode is under 14 days \(1209600 s\).*use at least 1209600 s/);
-  });
-
-  test("testing with an hour is reported too, as the config warning and lint do", () => {
-    expect(messages(checkEnforceMaxAge(object("testing", 3600)))[0]).toMatch(/mode testing: max_age 3600 s is under one day.*use at least 86400 s/);
-  });
-
-  test("enforce with 14 days, and testing with 1 day, pass", () => {
-    expect(checkEnforceMaxAge(object("enforce", 1209600)).violations).toEqual([]);
-    expect(checkEnforceMaxAge(object("testing", 86400)).violations).toEqual([]);
-  });
-
-  test("the threshold is configurable", () => {
-    expect(checkEnforceMaxAge(object("enforce", 1209600), { minEnforceMaxAgeSeconds: 2592000 }).violations).toHaveLength(1);
-  });
-
-  test("the policy embedded in a generated Worker script is read", () => {
-    const policy = renderPolicy({ mode: "enforce", mx: ["mx.example.com"], maxAgeSeconds: 86400 });
-    const script = res("cloudflare:index/workersScript:WorkersScript", "script", { content: `// generated\nconst POLICY = ${JSON.stringify(policy)};\nexport default {};\n` });
-    expect(checkEnforceMaxAge(script).violations).toHaveLength(1);
   });
 });
