@@ -1,7 +1,7 @@
 /**
  * Packaging for other Pulumi languages: `pulumi package add <repo>` reads PulumiPlugin.yaml and
- * infers the component schema from the TypeScript types. Generating it offline proves both
- * components and their documented inputs reach YAML, Python and Go users.
+ * infers the component schema from the TypeScript types. Generating it offline proves the three
+ * components, their documented inputs and their flat outputs reach YAML, Python and Go users.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -22,11 +22,21 @@ test("PulumiPlugin.yaml declares the nodejs runtime", () => {
   expect(readFileSync(path.join(root, "PulumiPlugin.yaml"), "utf8")).toMatch(/^runtime: nodejs$/m);
 });
 
-test("the schema is the pulumi-mta-sts package with both components", () => {
+test("the schema is the pulumi-mta-sts package with its three components, and no other resource", () => {
   expect(schema.name).toBe("pulumi-mta-sts");
-  expect(schema.resources["pulumi-mta-sts:index:AwsMtaSts"].isComponent).toBe(true);
-  expect(schema.resources["pulumi-mta-sts:index:CloudflareMtaSts"].isComponent).toBe(true);
+  expect(Object.keys(schema.resources).sort()).toEqual(["pulumi-mta-sts:index:AwsMtaSts", "pulumi-mta-sts:index:AwsSharedMtaStsHost", "pulumi-mta-sts:index:CloudflareMtaSts"]);
+  for (const resource of Object.values<{ isComponent: boolean }>(schema.resources)) expect(resource.isComponent).toBe(true);
 });
+
+/** Each output as other languages see it: its schema type, and whether it is always set. */
+function outputs(token: string): Record<string, { type: unknown; always: boolean; described: boolean }> {
+  const resource = schema.resources[token];
+  const required = new Set<string>(resource.required ?? []);
+  return Object.fromEntries(
+    Object.entries<any>(resource.properties).map(([name, p]) => [name, { type: p.$ref ?? (p.additionalProperties ? { map: p.additionalProperties.type } : p.type), always: required.has(name), described: /\S/.test(p.description ?? "") }]),
+  );
+}
+const flat = (type: unknown, always = true) => ({ type, always, described: true });
 
 test("AwsMtaSts has its documented inputs, with descriptions, and its flat outputs", () => {
   const aws = schema.resources["pulumi-mta-sts:index:AwsMtaSts"];
@@ -35,9 +45,16 @@ test("AwsMtaSts has its documented inputs, with descriptions, and its flat outpu
     expect(aws.inputProperties[input]).toBeDefined();
     expect(aws.inputProperties[input].description).toMatch(/\S/);
   }
-  for (const output of ["policyId", "policyUrl", "policyText", "stsRecord", "tlsRptRecord", "distributionDomainName", "certificateArn", "bucketName"]) {
-    expect(aws.properties[output]).toBeDefined();
-  }
+  expect(outputs("pulumi-mta-sts:index:AwsMtaSts")).toEqual({
+    policyId: flat("string"),
+    policyUrl: flat("string"),
+    policyText: flat("string"),
+    stsRecord: flat("string"),
+    tlsRptRecord: flat("string", false),
+    distributionDomainName: flat("string"),
+    certificateArn: flat("string"),
+    bucketName: flat("string"),
+  });
 });
 
 test("CloudflareMtaSts has its documented inputs and outputs", () => {
@@ -46,9 +63,15 @@ test("CloudflareMtaSts has its documented inputs and outputs", () => {
   for (const input of ["domain", "policy", "tlsRpt", "zoneId", "accountId", "host"]) {
     expect(cf.inputProperties[input]?.description).toMatch(/\S/);
   }
-  for (const output of ["policyId", "policyUrl", "policyText", "stsRecord", "tlsRptRecord"]) {
-    expect(cf.properties[output]).toBeDefined();
-  }
+  expect(outputs("pulumi-mta-sts:index:CloudflareMtaSts")).toEqual({
+    policyId: flat("string"),
+    policyUrl: flat("string"),
+    policyText: flat("string"),
+    stsRecord: flat("string"),
+    tlsRptRecord: flat("string", false),
+    host: flat("#/types/pulumi-mta-sts:index:CloudflareHostKind"),
+    siteName: flat("string"),
+  });
 });
 
 test("policy mode is an enum and the policy's fields keep their docs and defaults", () => {
@@ -72,5 +95,17 @@ test("AwsSharedMtaStsHost has its domains list, grouping inputs and per-domain o
     expect([field, domainArgs.properties[field]?.description]).toEqual([field, expect.stringMatching(/\S/)]);
   }
   expect(domainArgs.required).toEqual(["domain", "policy"]);
-  for (const output of ["policyIds", "policyUrls", "stsRecords", "bucketName"]) expect(shared.properties[output]).toBeDefined();
+  // Per-domain and per-group values are maps of strings: one flat map per kind of value.
+  const map = flat({ map: "string" });
+  expect(outputs("pulumi-mta-sts:index:AwsSharedMtaStsHost")).toEqual({
+    policyIds: map,
+    policyUrls: map,
+    stsRecords: map,
+    tlsRptRecords: map,
+    domainGroups: map,
+    distributionDomainNames: map,
+    certificateArns: map,
+    bucketName: flat("string"),
+    groupCount: flat("number"),
+  });
 });
