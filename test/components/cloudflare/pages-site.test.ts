@@ -180,10 +180,24 @@ describe("the Pages deploy script", () => {
     await expect(stat(join(scratch, "args"))).rejects.toThrow(/ENOENT/);
   });
 
-  it("refuses a file map that would write outside its folder", async () => {
-    const failure = runScript({ CLOUDFLARE_API_TOKEN: "t", CLOUDFLARE_ACCOUNT_ID: "acc123", [SITE_FILES_ENV]: JSON.stringify({ "../escape.txt": "x" }) });
-    await expect(failure).rejects.toMatchObject({ stderr: expect.stringContaining("refusing to write outside the site") });
-    await expect(stat(join(scratch, "args"))).rejects.toThrow(/ENOENT/);
+  it.each([
+    ["a name that climbs out", "../escape.txt"],
+    ["a name that climbs out after a folder", ".well-known/../../escape.txt"],
+    ["an absolute name", "ABSOLUTE"],
+  ])("refuses a file map with %s, and writes nothing anywhere", async (_, name) => {
+    // The site folder is made under TMPDIR: put that in the scratch folder, so that everything
+    // the script could write, inside the site or next to it, is in view.
+    const tmp = join(scratch, "tmp");
+    await mkdir(tmp);
+    const target = name === "ABSOLUTE" ? join(scratch, "escape.txt") : name;
+    const files = { ".well-known/mta-sts.txt": ENFORCE.policyText, [target]: "x" };
+    const failure = runScript({ CLOUDFLARE_API_TOKEN: "t", CLOUDFLARE_ACCOUNT_ID: "acc123", TMPDIR: tmp, [SITE_FILES_ENV]: JSON.stringify(files) });
+    await expect(failure).rejects.toMatchObject({ stderr: expect.stringContaining(`refusing to write outside the site: ${target}`) });
+    // Nothing uploaded, nothing left in the scratch folder but the wrangler stand-in and the
+    // empty TMPDIR (the script removes its site folder on exit), and nothing in the folder it ran in.
+    expect(Object.keys(await listFiles(scratch))).toEqual(["bin/wrangler"]);
+    expect(await readdir(tmp)).toEqual([]);
+    await expect(stat(join(process.cwd(), "escape.txt"))).rejects.toThrow(/ENOENT/);
   });
 
   it("refuses a project name that is not a Pages project name", () => {
