@@ -21,7 +21,7 @@ function sourceFiles(dir: string): string[] {
 test("every invariant names the test files that defend it, and each exists", () => {
   expect(sections.length).toBeGreaterThan(0);
   for (const { name, body } of sections) {
-    const files = [...body.matchAll(/`(test\/[\w./-]+\.test\.ts)`/g)].map((m) => m[1]);
+    const files = [...body.matchAll(/`(test\/[\w./-]+\.(?:test|e2e)\.ts)`/g)].map((m) => m[1]);
     expect({ name, files: files.length > 0 }).toEqual({ name, files: true });
     for (const file of files) expect({ name, file, exists: existsSync(path.join(root, file)) }).toEqual({ name, file, exists: true });
   }
