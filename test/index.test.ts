@@ -31,7 +31,7 @@ test("a bad stack config throws a RunError listing every problem and declares no
   expect(message).toContain('domains[0].policy.maxage: unknown field; did you mean "maxAgeSeconds"?');
   expect(message).toContain("domains[1].policy.mx[0]:");
   // A bad default is reported once, where it is written, not once per domain.
-  expect(message).toContain('defaults.tlsRpt.rua[0]: "ftp://reports.example.com" is neither mailto: nor https:');
+  expect(message).toContain('defaults.tlsRpt.rua[0]: "ftp://reports.example.com" uses the scheme "ftp:", which is neither mailto: nor https:');
   expect(message).not.toContain("domains[0].tlsRpt");
   expect(engine.resources).toHaveLength(0);
 });
