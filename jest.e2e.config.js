@@ -1,8 +1,12 @@
-/** End-to-end lab: network namespace, dnsmasq, nginx, a throw-away CA and Debian's mta-sts-query (root only). */
+/**
+ * End-to-end: what runs real processes of this project. The network-namespace lab in test/e2e
+ * (dnsmasq, nginx, a throw-away CA and Debian's mta-sts-query; root only), and the `mta-sts plan`
+ * suites that run the CLI as a reviewer does (test/cli/*.e2e.ts; no root needed).
+ */
 module.exports = {
   testEnvironment: "node",
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
-  testMatch: ["<rootDir>/test/e2e/**/*.e2e.ts"],
+  testMatch: ["<rootDir>/test/**/*.e2e.ts"],
   testTimeout: 300000,
   maxWorkers: 1,
 };

@@ -25,16 +25,21 @@ export async function runComponentInChild(modulePath: string, exportName: string
     installMocks({ preview: ${options.preview ? "true" : "false"} }).then((engine) => {
       const Component = require(${JSON.stringify(modulePath)})[${JSON.stringify(exportName)}];
       new Component("uncovered", JSON.parse(process.env.COMPONENT_ARGS));
-      setTimeout(() => {
+      const report = () => {
         process.stdout.write(JSON.stringify({ failures, registered: engine.resources.map((r) => r.name) }));
         process.exit(0);
-      }, 2500);
+      };
+      // Done when the SDK's queue of registrations has drained (each succeeded or failed; a
+      // failure's unhandled rejection is emitted on the turn after), or, when a failed
+      // registration leaves the ones that wait for it pending for ever, when nothing is left to run.
+      require("@pulumi/pulumi/runtime/settings").waitForRPCs().then(() => setImmediate(report));
+      process.once("beforeExit", report);
     });`;
   const stdout = await new Promise<string>((resolve, reject) =>
     execFile(
       process.execPath,
       ["-r", "ts-node/register/transpile-only", "-e", program],
-      { cwd: path.resolve(__dirname, "..", ".."), env: { ...process.env, COMPONENT_ARGS: JSON.stringify(args) }, timeout: 30000 },
+      { cwd: path.resolve(__dirname, "..", ".."), env: { ...process.env, COMPONENT_ARGS: JSON.stringify(args) }, timeout: 60000 },
       // The SDK's exit hook may make the exit code non-zero after a failed registration (as the
       // language host would); the report on stdout is what is checked.
       (error, out, err) => (out.startsWith("{") ? resolve(out) : reject(new Error(`${error?.message ?? "no report"}\n${err}`))),
