@@ -23,7 +23,7 @@
  *    there, never a domain placed by the packer.
  * 3. A domain in `current` but not in `domains` is `released`: its slot is free for the next one.
  *
- * What that guarantees (property-tested in test/aws-shared-packer.test.ts):
+ * What that guarantees (property-tested in test/components/aws-shared/group-packer.test.ts):
  * - adding domains never moves an existing one, and removing domains never moves another;
  * - a group is opened only when every group in use below `groupCount` is full, so from no
  *   assignment N domains use exactly ⌈N / groupSize⌉ groups, and after any additions at most

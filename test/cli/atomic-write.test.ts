@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AtomicWriteError, writeFileAtomic } from "../cli/atomic-write";
+import { AtomicWriteError, writeFileAtomic } from "../../cli/atomic-write";
 
 /** Called just before each rename the code under test makes, with what the directory holds then. */
 let beforeRename: ((from: string, to: string) => void) | undefined;

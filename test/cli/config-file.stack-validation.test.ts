@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify as stringifyYaml } from "yaml";
-import { loadRenderedDomains } from "../cli/config-file";
-import { runCli } from "./support/cli";
+import { loadRenderedDomains } from "../../cli/config-file";
+import { runCli } from "../support/cli";
 
 let dir: string;
 beforeAll(() => {

@@ -9,14 +9,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { defaultInitDeps } from "../cli/init";
-import { CONFIG_NAMESPACE } from "../cli/config-file";
-import { policyId, renderPolicy, renderStsRecord } from "../components/model";
-import { planStackGroups } from "../components/stack/stack-groups";
-import { stackConfigInput, validateStackConfig } from "../components/stack/stack-config";
-import { runCli, spawnCli, stopCliProcesses } from "./support/cli";
-import { startDnsServer, TestDnsServer } from "./support/dns-server";
-import { createTestCa, serve, startHttpsServer, TestHttpsServer } from "./support/https-server";
+import { defaultInitDeps } from "../../cli/init";
+import { CONFIG_NAMESPACE } from "../../cli/config-file";
+import { policyId, renderPolicy, renderStsRecord } from "../../components/model";
+import { planStackGroups } from "../../components/stack/stack-groups";
+import { stackConfigInput, validateStackConfig } from "../../components/stack/stack-config";
+import { runCli, spawnCli, stopCliProcesses } from "../support/cli";
+import { startDnsServer, TestDnsServer } from "../support/dns-server";
+import { createTestCa, serve, startHttpsServer, TestHttpsServer } from "../support/https-server";
 
 const partialPolicy = renderPolicy({ mode: "enforce", mx: ["mx1.partial.test"], maxAgeSeconds: 1209600 });
 

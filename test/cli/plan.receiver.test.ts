@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 
-const root = path.join(__dirname, "..");
+const root = path.join(__dirname, "..", "..");
 const EXAMPLE = "examples/receiver/Pulumi.receiver.yaml";
 const ENCRYPTED = "v1:ZXhhbXBsZS1jaXBoZXJ0ZXh0LW5vdC1hLXJlYWwtc2VjcmV0";
 

@@ -9,12 +9,12 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { runCli } from "./support/cli";
-import { rolloutExampleMbox } from "./support/rollout-example";
-import { readmeSection } from "./support/readme";
-import { rolloutWalkthrough } from "./support/rollout-walkthrough";
+import { runCli } from "../support/cli";
+import { rolloutExampleMbox } from "../support/rollout-example";
+import { readmeSection } from "../support/readme";
+import { rolloutWalkthrough } from "../support/rollout-walkthrough";
 
-const root = path.join(__dirname, "..");
+const root = path.join(__dirname, "..", "..");
 const section = readmeSection("## From testing to enforce");
 
 describe("examples/rollout/tls-reports.mbox is what test/support/rollout-example.ts generates (regenerate it as its header says)", () => {

@@ -8,10 +8,10 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { runCli } from "./support/cli";
-import { dayRange, reportJson } from "./support/reports";
+import { runCli } from "../support/cli";
+import { dayRange, reportJson } from "../support/reports";
 
-const root = path.join(__dirname, "..");
+const root = path.join(__dirname, "..", "..");
 let dir: string;
 let review: {
   summary: Record<string, unknown>;

@@ -8,10 +8,10 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyPatch } from "diff";
-import { loadStackForEdit, rewriteModes, writeStackFile } from "../cli/stack-file-rewrite";
-import { runCli } from "./support/cli";
-import { dayRange, reportJson } from "./support/reports";
-import { unifiedDiff } from "./support/unified-diff";
+import { loadStackForEdit, rewriteModes, writeStackFile } from "../../cli/stack-file-rewrite";
+import { runCli } from "../support/cli";
+import { dayRange, reportJson } from "../support/reports";
+import { unifiedDiff } from "../support/unified-diff";
 
 let dir: string;
 let reports: string;

@@ -2,12 +2,12 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "./support/cli";
-import { makeDkimKey, reportMail, signMail } from "./support/dkim";
-import { startDnsServer, TestDnsServer } from "./support/dns-server";
-import { dayRange, reportGz, reportJson } from "./support/reports";
+import { runCli } from "../support/cli";
+import { makeDkimKey, reportMail, signMail } from "../support/dkim";
+import { startDnsServer, TestDnsServer } from "../support/dns-server";
+import { dayRange, reportGz, reportJson } from "../support/reports";
 
-const FIXTURES = join(__dirname, "fixtures/reports");
+const FIXTURES = join(__dirname, "..", "fixtures/reports");
 let dir: string;
 let dns: TestDnsServer;
 const key = makeDkimKey("reporter.example");
@@ -129,7 +129,7 @@ describe("human output", () => {
 
 test("progress goes to stderr only when it is a terminal, and is cleared at the end", async () => {
   const { Command } = await import("commander");
-  const { registerReports } = await import("../cli/reports");
+  const { registerReports } = await import("../../cli/reports");
   writeFileSync(join(dir, "r.json"), reportJson({ day: "2026-03-01" }));
   for (const tty of [true, false]) {
     const progress: string[] = [];

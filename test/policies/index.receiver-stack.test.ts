@@ -4,9 +4,9 @@
  * the `_smtp._tls` records that name it, break none of the pack's rules (its Worker serves no
  * MTA-STS policy, and its name is its own in the account).
  */
-import type { PlannedResource } from "../cli/plan-engine";
-import { asRuleResources, captureExampleStack } from "./support/policy-resources";
-import { runPack } from "./support/policy-pack";
+import type { PlannedResource } from "../../cli/plan-engine";
+import { asRuleResources, captureExampleStack } from "../support/policy-resources";
+import { runPack } from "../support/policy-pack";
 
 let planned: PlannedResource[];
 beforeAll(async () => {

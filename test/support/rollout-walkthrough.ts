@@ -1,7 +1,7 @@
 /**
  * The README's "From testing to enforce" walk-through as data: each command it shows (a ```sh
  * block), the output shown under it (the ``` block right after, if any) and the exit status it
- * has there. test/promote-docs.test.ts runs them in a copy of examples/rollout/;
+ * has there. test/cli/promote.docs.test.ts runs them in a copy of examples/rollout/;
  * test/e2e/fresh-clone.e2e.ts runs them through the shell on a fresh clone after `npm ci`.
  */
 import { readmeSection } from "./readme";

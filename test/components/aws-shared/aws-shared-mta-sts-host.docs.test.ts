@@ -3,7 +3,7 @@
  * components/aws-shared/args.ts and of the component says, so the two cannot drift apart
  * (STYLE.md: "The README's input table is the same text"); and every field documents its default.
  */
-import { memberDocs, tableRowsAfter } from "./support/readme";
+import { memberDocs, tableRowsAfter } from "../../support/readme";
 
 const SECTION = "## Many domains on one AWS host: `AwsSharedMtaStsHost`";
 

@@ -3,10 +3,10 @@
  * order of the table (worstFirst), the human table (formatFleetReport) and the node_exporter
  * textfile (formatPrometheus), from hand-built single-domain reports.
  */
-import { summariseFleet, worstFirst } from "../components/check/fleet";
-import { formatFleetReport } from "../components/check/fleet-report";
-import { CheckFinding, CheckReport, summarise } from "../components/check/findings";
-import { FLEET_METRICS, formatPrometheus } from "../components/check/prometheus";
+import { summariseFleet, worstFirst } from "../../../components/check/fleet";
+import { formatFleetReport } from "../../../components/check/fleet-report";
+import { CheckFinding, CheckReport, summarise } from "../../../components/check/findings";
+import { FLEET_METRICS, formatPrometheus } from "../../../components/check/prometheus";
 
 /** A report for `domain` holding `findings` (and what was seen live). */
 function report(domain: string, findings: CheckFinding[], live: Partial<CheckReport["live"]> = {}): CheckReport {

@@ -8,17 +8,17 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadRenderedDomains } from "../cli/config-file";
-import { defaultCheckDeps } from "../cli/check";
-import { runFleetCheck } from "../components/check/fleet";
-import type { CheckIo } from "../components/check/run-check";
-import { renderPolicy } from "../components/model/policy";
-import { splitTxtValue } from "../components/model/records";
-import { RenderedMailDomain } from "../components/model/rendered";
-import { runCli } from "./support/cli";
-import { startDnsServer, TestDnsServer, Zone } from "./support/dns-server";
-import { createTestCa, serve, Site, startHttpsServer, TestCa, TestHttpsServer } from "./support/https-server";
-import { SmtpStandIn, startSmtpServer } from "./support/smtp-server";
+import { loadRenderedDomains } from "../../../cli/config-file";
+import { defaultCheckDeps } from "../../../cli/check";
+import { runFleetCheck } from "../../../components/check/fleet";
+import type { CheckIo } from "../../../components/check/run-check";
+import { renderPolicy } from "../../../components/model/policy";
+import { splitTxtValue } from "../../../components/model/records";
+import { RenderedMailDomain } from "../../../components/model/rendered";
+import { runCli } from "../../support/cli";
+import { startDnsServer, TestDnsServer, Zone } from "../../support/dns-server";
+import { createTestCa, serve, Site, startHttpsServer, TestCa, TestHttpsServer } from "../../support/https-server";
+import { SmtpStandIn, startSmtpServer } from "../../support/smtp-server";
 
 const DAY = 86_400_000;
 const NAMES = ["good1", "good2", "drift", "grown", "dark", "mxcert", "expiring"];

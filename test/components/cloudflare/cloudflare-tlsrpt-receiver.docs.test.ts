@@ -4,7 +4,7 @@
  * section covers what an operator needs: the stack block, the secret webhook URL, the costs,
  * pointing only some domains at it, reading the reports, and what an AWS receiver would be.
  */
-import { memberDocs, readmeSection, tableRows as sectionTableRows } from "./support/readme";
+import { memberDocs, readmeSection, tableRows as sectionTableRows } from "../../support/readme";
 
 const SECTION = "## Your own TLS-RPT receiver: `CloudflareTlsRptReceiver`";
 const COMPONENT = "components/cloudflare/cloudflare-tlsrpt-receiver.ts";

@@ -9,18 +9,18 @@
  * Trap guarded against: a record that points senders at an endpoint that does not answer yet,
  * so the first day's reports are lost.
  */
-import { installMocks, isolateModules, MockEngine, MockOptions, valueOf } from "./support/pulumi-mocks";
+import { installMocks, isolateModules, MockEngine, MockOptions, valueOf } from "../../support/pulumi-mocks";
 
 const LATE_MS = 400;
 const options: MockOptions & { lateTypes: Record<string, number> } = { lateTypes: {} };
 let engine: MockEngine;
-let stack: typeof import("../components/stack/stack-config");
-let declare: typeof import("../components/stack/declare-domains");
+let stack: typeof import("../../../components/stack/stack-config");
+let declare: typeof import("../../../components/stack/declare-domains");
 
 beforeAll(async () => {
   engine = await installMocks(options);
-  stack = await import("../components/stack/stack-config");
-  declare = await import("../components/stack/declare-domains");
+  stack = await import("../../../components/stack/stack-config");
+  declare = await import("../../../components/stack/declare-domains");
 });
 beforeEach(() => {
   engine.reset();
@@ -145,7 +145,7 @@ describe("the program's receiver", () => {
     let thrown: unknown;
     isolateModules(() => {
       try {
-        require("../index");
+        require("../../../index");
       } catch (err) {
         thrown = err;
       }

@@ -6,18 +6,18 @@
  * fix. What the Worker does is in tlsrpt-receiver-worker.test.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, MockEngine, settle, valueOf } from "./support/pulumi-mocks";
+import { installMocks, MockEngine, settle, valueOf } from "../../support/pulumi-mocks";
 
 let engine: MockEngine;
-let mod: typeof import("../components/cloudflare/cloudflare-tlsrpt-receiver");
-let bundle: typeof import("../components/cloudflare/tlsrpt-receiver-bundle");
+let mod: typeof import("../../../components/cloudflare/cloudflare-tlsrpt-receiver");
+let bundle: typeof import("../../../components/cloudflare/tlsrpt-receiver-bundle");
 let cloudflare: typeof import("@pulumi/cloudflare");
 let random: typeof import("@pulumi/random");
 
 beforeAll(async () => {
   engine = await installMocks();
-  mod = await import("../components/cloudflare/cloudflare-tlsrpt-receiver");
-  bundle = await import("../components/cloudflare/tlsrpt-receiver-bundle");
+  mod = await import("../../../components/cloudflare/cloudflare-tlsrpt-receiver");
+  bundle = await import("../../../components/cloudflare/tlsrpt-receiver-bundle");
   cloudflare = await import("@pulumi/cloudflare");
   random = await import("@pulumi/random");
 });
@@ -39,7 +39,7 @@ async function completed(name: string, timeoutMs = 8000): Promise<void> {
   throw new Error(`${name} was never created; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
 }
 
-async function declare(name: string, args: Partial<import("../components/cloudflare/cloudflare-tlsrpt-receiver").CloudflareTlsRptReceiverArgs> = {}, opts: pulumi.ComponentResourceOptions = {}) {
+async function declare(name: string, args: Partial<import("../../../components/cloudflare/cloudflare-tlsrpt-receiver").CloudflareTlsRptReceiverArgs> = {}, opts: pulumi.ComponentResourceOptions = {}) {
   const receiver = new mod.CloudflareTlsRptReceiver(name, { ...BASE, ...args } as any, { transformations: [engine.captureOptions], ...opts });
   await completed(`${name}-domain`);
   await settle();

@@ -4,9 +4,9 @@
  * admits every live MX, RFC 8461 §4.1, whatever the provider table says).
  */
 import fc from "fast-check";
-import { mxMatches, renderPolicy, renderStsRecord, policyId } from "../components/model";
-import { MAIL_PROVIDERS, providerOfHost, providerPatterns } from "../components/model/mx-providers";
-import { DomainObservation, onboardDomain, OnboardedDomain, Onboarding } from "../components/model/onboarding";
+import { mxMatches, renderPolicy, renderStsRecord, policyId } from "../../../components/model";
+import { MAIL_PROVIDERS, providerOfHost, providerPatterns } from "../../../components/model/mx-providers";
+import { DomainObservation, onboardDomain, OnboardedDomain, Onboarding } from "../../../components/model/onboarding";
 
 const ok = <T>(value: T) => ({ ok: true as const, value });
 const mx = (...hosts: [number, string][]) => ok(hosts.map(([priority, exchange]) => ({ priority, exchange })));

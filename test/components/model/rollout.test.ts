@@ -1,6 +1,6 @@
 /** The staged rollout's decisions (components/model/rollout.ts): who is promoted, why the others stay, who is demoted. */
-import { planDemotion, planPromotion, RolloutDomain, selectionProblems } from "../components/model/rollout";
-import type { DomainReadiness, ReadinessVerdict } from "../components/model/tlsrpt-readiness";
+import { planDemotion, planPromotion, RolloutDomain, selectionProblems } from "../../../components/model/rollout";
+import type { DomainReadiness, ReadinessVerdict } from "../../../components/model/tlsrpt-readiness";
 
 function domain(name: string, index: number, overrides: Partial<RolloutDomain> = {}): RolloutDomain {
   return { domain: name, index, mode: "testing", modeFrom: "domain", rollout: "auto", rolloutFrom: "default", maxAgeSeconds: 1209600, maxAgeFrom: "domain", ...overrides };

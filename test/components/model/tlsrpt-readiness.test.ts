@@ -1,11 +1,11 @@
 /** The counting rules and the readiness verdict (RFC 8460 reports, RFC 8461 modes). */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { aggregateReports, TlsRptAggregator } from "../components/model/tlsrpt-readiness";
-import { parseTlsRptReportJson, TlsRptReport } from "../components/model/tlsrpt-report";
+import { aggregateReports, TlsRptAggregator } from "../../../components/model/tlsrpt-readiness";
+import { parseTlsRptReportJson, TlsRptReport } from "../../../components/model/tlsrpt-report";
 
 const fixture = (name: string): TlsRptReport => {
-  const r = parseTlsRptReportJson(readFileSync(join(__dirname, "fixtures/reports", name), "utf8"));
+  const r = parseTlsRptReportJson(readFileSync(join(__dirname, "..", "..", "fixtures/reports", name), "utf8"));
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 };

@@ -10,15 +10,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
-import { encodeKeyPart, isUtcDay, MAX_ENCODED_ORGANIZATION_NAME, oneLineJson, tlsRptFailureAlert, tlsRptMediaType, tlsRptStoreKey } from "../components/model/tlsrpt-receiver";
-import { parseTlsRptReportJson, TlsRptReport } from "../components/model/tlsrpt-report";
-import { alertPayload, plainLine } from "../components/tlsrpt-receiver/alert-payload";
-import { gunzipBounded, readBoundedBody, reportBytes } from "../components/tlsrpt-receiver/read-body";
-import { loadReceiverBundle, receiverBundleCandidates } from "../components/cloudflare/tlsrpt-receiver-bundle";
-import { reportJson } from "./support/reports";
+import { encodeKeyPart, isUtcDay, MAX_ENCODED_ORGANIZATION_NAME, oneLineJson, tlsRptFailureAlert, tlsRptMediaType, tlsRptStoreKey } from "../../../components/model/tlsrpt-receiver";
+import { parseTlsRptReportJson, TlsRptReport } from "../../../components/model/tlsrpt-report";
+import { alertPayload, plainLine } from "../../../components/tlsrpt-receiver/alert-payload";
+import { gunzipBounded, readBoundedBody, reportBytes } from "../../../components/tlsrpt-receiver/read-body";
+import { loadReceiverBundle, receiverBundleCandidates } from "../../../components/cloudflare/tlsrpt-receiver-bundle";
+import { reportJson } from "../../support/reports";
 
-const ROOT = join(__dirname, "..");
-const fixture = (name: string) => readFileSync(join(__dirname, "fixtures/reports", name), "utf8");
+const ROOT = join(__dirname, "..", "..", "..");
+const fixture = (name: string) => readFileSync(join(__dirname, "..", "..", "fixtures/reports", name), "utf8");
 const report = (text: string): TlsRptReport => {
   const parsed = parseTlsRptReportJson(text);
   if (!parsed.ok) throw new Error(parsed.error.message);

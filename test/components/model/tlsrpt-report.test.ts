@@ -1,9 +1,9 @@
 /** Parsing one TLS report (RFC 8460 §4.4) as real senders write it; fixtures: test/fixtures/reports/README.md. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isGzip, parseTlsRptReportJson, TlsRptReport } from "../components/model/tlsrpt-report";
+import { isGzip, parseTlsRptReportJson, TlsRptReport } from "../../../components/model/tlsrpt-report";
 
-const fixture = (name: string): string => readFileSync(join(__dirname, "fixtures/reports", name), "utf8");
+const fixture = (name: string): string => readFileSync(join(__dirname, "..", "..", "fixtures/reports", name), "utf8");
 const rfc = (): Record<string, any> => JSON.parse(fixture("rfc8460-example.json"));
 
 function parse(text: string): TlsRptReport {

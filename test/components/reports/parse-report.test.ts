@@ -2,10 +2,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { aggregateReports, parseTlsRptReport } from "../components";
-import { MAX_REPORT_BYTES } from "../components/reports/parse-report";
+import { aggregateReports, parseTlsRptReport } from "../../../components";
+import { MAX_REPORT_BYTES } from "../../../components/reports/parse-report";
 
-const json = readFileSync(join(__dirname, "fixtures/reports/rfc8460-example.json"));
+const json = readFileSync(join(__dirname, "..", "..", "fixtures/reports/rfc8460-example.json"));
 
 describe("parseTlsRptReport (library entry)", () => {
   test("reads the same report from JSON text, JSON bytes and gzip'd bytes", () => {
@@ -42,14 +42,14 @@ describe("parseTlsRptReport (library entry)", () => {
 
 describe("the report model stays portable (it is bundled into a Worker)", () => {
   test.each(["tlsrpt-report.ts", "tlsrpt-readiness.ts", "tlsrpt-receiver.ts"])("%s imports no node: module and uses no Buffer", (file) => {
-    const source = readFileSync(join(__dirname, "../components/model", file), "utf8");
+    const source = readFileSync(join(__dirname, "../../../components/model", file), "utf8");
     expect(source).not.toMatch(/from\s+["']node:|require\(|\bBuffer\b/);
     const imports = [...source.matchAll(/from\s+"([^"]+)"/g)].map((m) => m[1]);
     expect(imports.every((i) => i.startsWith("./tlsrpt-"))).toBe(true);
   });
 
   test("every model file it imports is itself one of them", () => {
-    const files = readdirSync(join(__dirname, "../components/model")).filter((f) => f.startsWith("tlsrpt-"));
+    const files = readdirSync(join(__dirname, "../../../components/model")).filter((f) => f.startsWith("tlsrpt-"));
     expect(files.sort()).toEqual(["tlsrpt-readiness.ts", "tlsrpt-receiver.ts", "tlsrpt-report.ts"]);
   });
 });

@@ -3,9 +3,9 @@
  * comment and write YAML of its own; the file is a Pulumi stack file the schema accepts.
  */
 import { parse as parseYaml } from "yaml";
-import { OnboardedDomain } from "../components/model/onboarding";
-import { renderInitStackFile } from "../components/stack/init-stack-file";
-import { stackConfigInput, validateStackConfig } from "../components/stack/stack-config";
+import { OnboardedDomain } from "../../../components/model/onboarding";
+import { renderInitStackFile } from "../../../components/stack/init-stack-file";
+import { stackConfigInput, validateStackConfig } from "../../../components/stack/stack-config";
 
 const entry: OnboardedDomain = {
   kind: "entry",

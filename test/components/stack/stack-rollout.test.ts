@@ -4,8 +4,8 @@
  * changed nothing but the asked modes.
  */
 import { parse } from "yaml";
-import { stackConfigInput, validateStackConfig } from "../components/stack/stack-config";
-import { modeChangeProblems, modeEdits, rolloutDomains } from "../components/stack/stack-rollout";
+import { stackConfigInput, validateStackConfig } from "../../../components/stack/stack-config";
+import { modeChangeProblems, modeEdits, rolloutDomains } from "../../../components/stack/stack-rollout";
 
 function validate(yaml: string) {
   const input = stackConfigInput(parse(yaml));

@@ -4,8 +4,8 @@
  * domains the receiver accepts). Every mistake is an issue with its path and the fix, found
  * before anything is declared; the webhook URL, a credential, is never quoted.
  */
-import { validateStackConfig } from "../components/stack/stack-config";
-import { isEncryptedValue } from "../components/stack/tlsrpt-receiver-config";
+import { validateStackConfig } from "../../../components/stack/stack-config";
+import { isEncryptedValue } from "../../../components/stack/tlsrpt-receiver-config";
 
 const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
 const ACCOUNT = "f037e56e89293a057740de681ac9abbe";

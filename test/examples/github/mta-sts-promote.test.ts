@@ -11,10 +11,10 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { unifiedDiff } from "./support/unified-diff";
-import { JobRun, runWorkflowJob, WorkflowJob } from "./support/workflow-run";
+import { unifiedDiff } from "../../support/unified-diff";
+import { JobRun, runWorkflowJob, WorkflowJob } from "../../support/workflow-run";
 
-const REPO = resolve(__dirname, "..");
+const REPO = resolve(__dirname, "..", "..", "..");
 const WORKFLOW_FILE = join(REPO, "examples/github/mta-sts-promote.yml");
 const SCRIPT_FILE = join(REPO, "examples/github/mta-sts-promote.sh");
 const WORKFLOW = parseYaml(readFileSync(WORKFLOW_FILE, "utf8"));

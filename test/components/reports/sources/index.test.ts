@@ -3,13 +3,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { KEY_LOOKUP_LIMITS, NO_REPORT, readMail, readReportPaths, ReportSourceError, SourceEvent, verifyReportMail } from "../components/reports/sources";
-import { splitMbox } from "../components/reports/sources/mbox";
-import { makeDkimKey, reportMail, signMail } from "./support/dkim";
-import { dayRange, reportGz, reportJson } from "./support/reports";
-import { makeZip } from "./support/zip";
+import { KEY_LOOKUP_LIMITS, NO_REPORT, readMail, readReportPaths, ReportSourceError, SourceEvent, verifyReportMail } from "../../../../components/reports/sources";
+import { splitMbox } from "../../../../components/reports/sources/mbox";
+import { makeDkimKey, reportMail, signMail } from "../../../support/dkim";
+import { dayRange, reportGz, reportJson } from "../../../support/reports";
+import { makeZip } from "../../../support/zip";
 
-const FIXTURES = join(__dirname, "fixtures/reports");
+const FIXTURES = join(__dirname, "..", "..", "..", "fixtures/reports");
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
 /** DNS that knows no key: the real signatures of the fixtures cannot verify, quickly. */
 const noDns = { dkim: { resolver: async () => Promise.reject(Object.assign(new Error("no such name"), { code: "ENOTFOUND" })) } };

@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { nextPageUrl, parseReceiverUrl, readReceiverReports, ReceiverOptions } from "../components/reports/sources/receiver";
-import { SourceEvent } from "../components/reports/sources/events";
-import { createTestCa, startHttpsServer, TestCa, TestHttpsServer } from "./support/https-server";
-import { reportJson } from "./support/reports";
+import { nextPageUrl, parseReceiverUrl, readReceiverReports, ReceiverOptions } from "../../../../components/reports/sources/receiver";
+import { SourceEvent } from "../../../../components/reports/sources/events";
+import { createTestCa, startHttpsServer, TestCa, TestHttpsServer } from "../../../support/https-server";
+import { reportJson } from "../../../support/reports";
 
 let dir: string;
 let ca: TestCa;
