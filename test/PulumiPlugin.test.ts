@@ -1,6 +1,6 @@
 /**
  * Packaging for other Pulumi languages: `pulumi package add <repo>` reads PulumiPlugin.yaml and
- * infers the component schema from the TypeScript types. Generating it offline proves the three
+ * infers the component schema from the TypeScript types. Generating it offline proves the four
  * components, their documented inputs and their flat outputs reach YAML, Python and Go users.
  */
 import { readFileSync } from "node:fs";
@@ -23,9 +23,9 @@ test("PulumiPlugin.yaml declares the nodejs runtime", () => {
   expect(readFileSync(path.join(root, "PulumiPlugin.yaml"), "utf8")).toMatch(/^runtime: nodejs$/m);
 });
 
-test("the schema is the pulumi-mta-sts package with its three components, and no other resource", () => {
+test("the schema is the pulumi-mta-sts package with its four components, and no other resource", () => {
   expect(schema.name).toBe("pulumi-mta-sts");
-  expect(Object.keys(schema.resources).sort()).toEqual(["pulumi-mta-sts:index:AwsMtaSts", "pulumi-mta-sts:index:AwsSharedMtaStsHost", "pulumi-mta-sts:index:CloudflareMtaSts"]);
+  expect(Object.keys(schema.resources).sort()).toEqual(["pulumi-mta-sts:index:AwsMtaSts", "pulumi-mta-sts:index:AwsSharedMtaStsHost", "pulumi-mta-sts:index:CloudflareMtaSts", "pulumi-mta-sts:index:CloudflareTlsRptReceiver"]);
   for (const resource of Object.values<{ isComponent: boolean }>(schema.resources)) expect(resource.isComponent).toBe(true);
 });
 
@@ -120,5 +120,13 @@ test("CloudflareTlsRptReceiver has its documented inputs (the alert format an en
   }
   const format = schema.types["pulumi-mta-sts:index:AlertWebhookFormat"];
   expect(format.enum.map((e: { value: string }) => e.value).sort()).toEqual(["json", "slack", "teams"]);
-  for (const output of ["reportUrl", "exportUrl", "hostname", "exportToken", "scriptName", "bucketName", "allowedDomains"]) expect(rx.properties[output]).toBeDefined();
+  expect(outputs("pulumi-mta-sts:index:CloudflareTlsRptReceiver")).toEqual({
+    reportUrl: flat("string"),
+    exportUrl: flat("string"),
+    hostname: flat("string"),
+    exportToken: flat("string"),
+    scriptName: flat("string"),
+    bucketName: flat("string"),
+    allowedDomains: flat("array"),
+  });
 });

@@ -91,7 +91,7 @@ describe("the first pins of a deployed host move nothing", () => {
 });
 
 describe("the first `groups --write` on a deployed stack file, then the plan", () => {
-  const fixtures = join(__dirname, "fixtures", "upgrade");
+  const fixtures = join(__dirname, "..", "..", "fixtures", "upgrade");
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), `mta-sts-upgrade-${process.pid}-`));
