@@ -117,19 +117,7 @@ export function registerCheck(program: Command, ctx: CliContext, deps: CheckCliD
       const host = normaliseHostname(domainArg);
       if (!host.ok) throw new UsageError(`domain ${host.error.message}`);
       const domain = host.value;
-      const timeoutMs = parseTimeout(flags.timeout);
-      if (flags.resolver !== undefined) {
-        try {
-          parseServerAddress(flags.resolver);
-        } catch (err) {
-          throw new UsageError(`--resolver ${(err as Error).message}`);
-        }
-      }
-      const ca = flags.caFile !== undefined ? loadCaFile(flags.caFile) : undefined;
-      if (flags.stack !== undefined && flags.expect !== undefined && flags.stack !== flags.expect) {
-        throw new UsageError(`--stack ${flags.stack} and --expect ${flags.expect} name two files; give one`);
-      }
-      const expectFile = flags.expect ?? flags.stack;
+      const { timeoutMs, ca, stackFile: expectFile } = sharedFlags(flags);
       let expect: RenderedMailDomain | undefined;
       if (expectFile !== undefined) {
         const rendered = deps.loadRenderedDomains(expectFile);
@@ -150,16 +138,15 @@ export function registerCheck(program: Command, ctx: CliContext, deps: CheckCliD
     });
 }
 
-/** `check --stack FILE` without a domain: every domain of the stack, in one process (fleet.ts). */
-async function checkFleet(flags: CheckFlags, ctx: CliContext, deps: CheckCliDeps): Promise<void> {
+/**
+ * The flags one domain's check and the fleet check read alike: the stack file (given as --stack or
+ * --expect), the time limit, the resolver and the CA file; a UsageError naming the flag.
+ */
+function sharedFlags(flags: CheckFlags): { timeoutMs: number; ca: string | undefined; stackFile: string | undefined } {
   if (flags.stack !== undefined && flags.expect !== undefined && flags.stack !== flags.expect) {
     throw new UsageError(`--stack ${flags.stack} and --expect ${flags.expect} name two files; give one`);
   }
-  const stackFile = (flags.stack ?? flags.expect)!;
   const timeoutMs = parseTimeout(flags.timeout);
-  const concurrency = flags.concurrency !== undefined ? parseWholeNumber("--concurrency", flags.concurrency, 1, MAX_FLEET_CONCURRENCY, DEFAULT_FLEET_CONCURRENCY) : DEFAULT_FLEET_CONCURRENCY;
-  const domainTimeoutMs =
-    (flags.domainTimeout !== undefined ? parseSeconds("--domain-timeout", flags.domainTimeout, 1, MAX_DOMAIN_TIMEOUT_SECONDS, DEFAULT_DOMAIN_TIMEOUT_SECONDS) : DEFAULT_DOMAIN_TIMEOUT_SECONDS) * 1000;
   if (flags.resolver !== undefined) {
     try {
       parseServerAddress(flags.resolver);
@@ -168,6 +155,18 @@ async function checkFleet(flags: CheckFlags, ctx: CliContext, deps: CheckCliDeps
     }
   }
   const ca = flags.caFile !== undefined ? loadCaFile(flags.caFile) : undefined;
+  return { timeoutMs, ca, stackFile: flags.expect ?? flags.stack };
+}
+
+/** `check --stack FILE` without a domain: every domain of the stack, in one process (fleet.ts). */
+async function checkFleet(flags: CheckFlags, ctx: CliContext, deps: CheckCliDeps): Promise<void> {
+  const shared = sharedFlags(flags);
+  const { timeoutMs, ca } = shared;
+  // Called only with --stack or --expect.
+  const stackFile = shared.stackFile!;
+  const concurrency = flags.concurrency !== undefined ? parseWholeNumber("--concurrency", flags.concurrency, 1, MAX_FLEET_CONCURRENCY, DEFAULT_FLEET_CONCURRENCY) : DEFAULT_FLEET_CONCURRENCY;
+  const domainTimeoutMs =
+    (flags.domainTimeout !== undefined ? parseSeconds("--domain-timeout", flags.domainTimeout, 1, MAX_DOMAIN_TIMEOUT_SECONDS, DEFAULT_DOMAIN_TIMEOUT_SECONDS) : DEFAULT_DOMAIN_TIMEOUT_SECONDS) * 1000;
   const domains = deps.loadRenderedDomains(stackFile);
   const fleet = await runFleetCheck(
     domains,
