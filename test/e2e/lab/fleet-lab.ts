@@ -29,7 +29,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createTestCa, IssuedCertificate, TestCa } from "../../support/https-server";
-import { deleteNamespace, isAlive, listeningTcp, namespacePids, run, sleepMs, startReaper, stopReaper, waitUntil } from "./namespaces";
+import { deleteNamespace, dnsmasqArgs, isAlive, listeningTcp, namespacePids, run, sleepMs, startReaper, stopReaper, waitUntil } from "./namespaces";
 import { LabDomain, nginxConfig } from "./netns-lab";
 
 const PREFIX = "mtasts-fleet-";
@@ -159,10 +159,8 @@ export class FleetLab {
         certificateOf: (d) => (expiring.has(d.domain) ? this.expiringPolicyCert! : this.policyCerts.get(`mta-sts.${d.domain}`)!),
       }),
     );
-    // No pid file: every dnsmasq on the machine would share /var/run/dnsmasq.pid, and two
-    // started at once (these two, or another lab's) race for it and one exits.
-    this.restartable.dns = this.spawn("dnsmasq", "dnsmasq", ["--keep-in-foreground", "--pid-file=", `--conf-file=${join(this.dir, "dnsmasq.conf")}`]);
-    this.restartable.darkDns = this.spawn("dnsmasq (dark zones)", "dnsmasq", ["--keep-in-foreground", "--pid-file=", `--conf-file=${join(this.dir, "dnsmasq-dark.conf")}`]);
+    this.restartable.dns = this.spawn("dnsmasq", "dnsmasq", dnsmasqArgs(join(this.dir, "dnsmasq.conf")));
+    this.restartable.darkDns = this.spawn("dnsmasq (dark zones)", "dnsmasq", dnsmasqArgs(join(this.dir, "dnsmasq-dark.conf")));
     this.restartable.nginx = this.spawn("nginx", "nginx", ["-p", this.dir, "-e", join(this.dir, "nginx-error.log"), "-c", join(this.dir, "nginx.conf")]);
     const pid = this.restartable.dns.pid!;
     const ready = await waitUntil(() => {

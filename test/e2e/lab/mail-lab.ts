@@ -29,7 +29,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createTestCa, TestCa } from "../../support/https-server";
-import { deleteNamespace, isAlive, listeningTcp, namespacePids, parseListeningTcp, run, sleepMs, startReaper, stopReaper, waitUntil } from "./namespaces";
+import { deleteNamespace, dnsmasqArgs, isAlive, listeningTcp, namespacePids, parseListeningTcp, run, sleepMs, startReaper, stopReaper, waitUntil } from "./namespaces";
 import { dnsmasqConfig, LabDomain, nginxConfig } from "./netns-lab";
 import type { TranscriptEntry } from "./starttls-stripper";
 
@@ -105,7 +105,7 @@ export class MailLab {
     );
     writeFileSync(join(this.dir, "nginx.conf"), nginxConfig(this.dir, this.ca, domains, { addressOf: () => ADDRESS.policyHost, defaultAddress: ADDRESS.policyHost }));
     const mxCert = this.ca.issue("mx", mxHosts);
-    const dnsmasq = this.spawn("net", "dnsmasq", ["--keep-in-foreground", "--conf-file=" + join(this.dir, "dnsmasq.conf")]);
+    const dnsmasq = this.spawn("net", "dnsmasq", dnsmasqArgs(join(this.dir, "dnsmasq.conf")));
     this.spawn("net", "nginx", ["-p", this.dir, "-e", join(this.dir, "nginx-error.log"), "-c", join(this.dir, "nginx.conf")]);
     this.spawn("net", "/usr/bin/python3", [join(__dirname, "receiving-mx.py"), ADDRESS.mx, "25", "mx.lab.test", mxCert.certPath, mxCert.keyPath, this.inboxPath]);
     const stripper = this.spawn("router", process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "starttls-stripper.ts"), String(STRIPPER_PORT), ADDRESS.mx, "25", this.transcriptPath], {

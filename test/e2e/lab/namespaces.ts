@@ -6,6 +6,16 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
+/**
+ * dnsmasq's arguments for a lab's server: in the foreground (the lab owns the process) and with no
+ * pid file. Every dnsmasq on the machine would otherwise share /var/run/dnsmasq.pid (the
+ * namespaces share the file system), and two started at once, in one lab or in two labs running
+ * side by side, race for it and one exits.
+ */
+export function dnsmasqArgs(confFile: string): string[] {
+  return ["--keep-in-foreground", "--pid-file=", `--conf-file=${confFile}`];
+}
+
 /** Run a command to completion; throws with its stderr on a non-zero exit. */
 export function run(command: string, args: readonly string[], input?: string): void {
   try {

@@ -19,7 +19,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestCa, IssuedCertificate, TestCa } from "../../support/https-server";
-import { deleteNamespace, isAlive, namespacePids, run, sleepMs, startReaper, stopReaper } from "./namespaces";
+import { deleteNamespace, dnsmasqArgs, isAlive, namespacePids, run, sleepMs, startReaper, stopReaper } from "./namespaces";
 
 const PREFIX = "mtasts-e2e-";
 const DAY = 86_400_000;
@@ -77,7 +77,7 @@ export class NetnsLab {
 
     writeFileSync(join(this.dir, "dnsmasq.conf"), dnsmasqConfig(domains));
     writeFileSync(join(this.dir, "nginx.conf"), nginxConfig(this.dir, this.ca, domains));
-    this.spawn("dnsmasq", ["--keep-in-foreground", "--conf-file=" + join(this.dir, "dnsmasq.conf")]);
+    this.spawn("dnsmasq", dnsmasqArgs(join(this.dir, "dnsmasq.conf")));
     this.spawn("nginx", ["-p", this.dir, "-e", join(this.dir, "nginx-error.log"), "-c", join(this.dir, "nginx.conf")]);
     await this.waitListening();
   }
