@@ -1,6 +1,7 @@
 /** Unit and component tests: pure model, Pulumi mocks, local servers on random ports. */
 module.exports = {
-  testEnvironment: "node",
+  // Node, with the Pulumi SDK's bookkeeping stack traces left unmapped (test/support/test-environment.ts).
+  testEnvironment: "<rootDir>/test/support/test-environment.ts",
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   testMatch: ["<rootDir>/test/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/"],

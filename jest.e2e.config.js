@@ -4,7 +4,8 @@
  * suites that run the CLI as a reviewer does (test/cli/*.e2e.ts; no root needed).
  */
 module.exports = {
-  testEnvironment: "node",
+  // Node, with the Pulumi SDK's bookkeeping stack traces left unmapped (test/support/test-environment.ts).
+  testEnvironment: "<rootDir>/test/support/test-environment.ts",
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   testMatch: ["<rootDir>/test/**/*.e2e.ts"],
   testTimeout: 300000,
