@@ -9,5 +9,5 @@ const all = ["plan", "reports"];
 const picked = (process.env.BENCH ?? all.join(",")).split(",").map((s) => s.trim());
 for (const name of picked) {
   if (!all.includes(name)) throw new Error(`BENCH=${name}: the benchmarks are ${all.join(", ")}`);
-  execFileSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(__dirname, `${name}.bench.ts`)], { stdio: "inherit" });
+  execFileSync(process.execPath, ["-r", path.join(__dirname, "..", "scripts", "ts-register.js"), path.join(__dirname, `${name}.bench.ts`)], { stdio: "inherit" });
 }

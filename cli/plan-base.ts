@@ -169,14 +169,14 @@ function relabel(plan: Plan, label: string): Plan {
 
 /** `mta-sts plan --stack <file> --json` in a child process of this same code. */
 function planInChild(file: string, label: string): Promise<Plan> {
-  // Under ts-node (npm start, the tests) this module is TypeScript, and so is the child.
+  // From the sources (npm start, the tests) this module is TypeScript, and so is the child, run
+  // the way `npm run mta-sts` runs it.
   const typescript = path.extname(__filename) === ".ts";
   const main = path.join(__dirname, `main${path.extname(__filename)}`);
   const root = path.join(__dirname, "..");
-  const args = [...(typescript ? ["-r", "ts-node/register/transpile-only"] : []), main, "plan", "--stack", file, "--json"];
-  const env = { ...process.env, ...(typescript && !process.env.TS_NODE_PROJECT ? { TS_NODE_PROJECT: path.join(root, "tsconfig.json") } : {}) };
+  const args = [...(typescript ? ["-r", path.join(root, "scripts", "ts-register.js")] : []), main, "plan", "--stack", file, "--json"];
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { cwd: root, env, timeout: CHILD_TIMEOUT_MS, maxBuffer: CHILD_MAX_BYTES, encoding: "utf8" }, (err, stdout, stderr) => {
+    execFile(process.execPath, args, { cwd: root, timeout: CHILD_TIMEOUT_MS, maxBuffer: CHILD_MAX_BYTES, encoding: "utf8" }, (err, stdout, stderr) => {
       let doc: Record<string, any> | undefined;
       try {
         doc = JSON.parse(stdout);

@@ -15,14 +15,15 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { runCli } from "./support/cli";
 import { installMocks, settle } from "./support/pulumi-mocks";
+import { TS_REGISTER } from "./support/ts-register";
 
 const root = path.join(__dirname, "..");
 
 function plan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "cli", "main.ts"), "plan", ...args], {
+  const result = spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), "plan", ...args], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+    env: process.env,
     timeout: 60000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

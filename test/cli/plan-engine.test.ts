@@ -9,6 +9,7 @@ import { leanSdkDiagnostics } from "../../cli/lean-sdk";
 import { diffPlans } from "../../cli/plan-diff";
 import { PlannedResource } from "../../cli/plan-engine";
 import { Plan } from "../../cli/plan-report";
+import { TS_REGISTER } from "../support/ts-register";
 
 const root = path.join(__dirname, "..", "..");
 
@@ -54,10 +55,10 @@ describe("a program that never finishes", () => {
       `runProgramOffline({ domains: [] }, ${JSON.stringify(path.join(__dirname, "..", "fixtures", "plan", "stalled-program"))})`,
       `  .then(() => { console.log("finished"); process.exit(0); }, (err) => { console.error(err.message); process.exit(3); });`,
     ].join("\n");
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+    const result = spawnSync(process.execPath, ["-r", TS_REGISTER, "-e", script], {
       cwd: root,
       encoding: "utf8",
-      env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+      env: process.env,
       timeout: 60_000,
     });
     expect(result.stdout).not.toContain("finished");
@@ -75,10 +76,10 @@ describe("renamed resources (Pulumi aliases)", () => {
       `runProgramOffline({ domains: [] }, ${JSON.stringify(path.join(__dirname, "..", "fixtures", "plan", "aliased-program"))})`,
       `  .then((run) => { process.stdout.write(JSON.stringify(run.resources)); process.exit(0); }, (err) => { console.error(err.message); process.exit(3); });`,
     ].join("\n");
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+    const result = spawnSync(process.execPath, ["-r", TS_REGISTER, "-e", script], {
       cwd: root,
       encoding: "utf8",
-      env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json"), PROGRAM_NAMES: names },
+      env: { ...process.env, PROGRAM_NAMES: names },
       timeout: 60_000,
     });
     expect(result.stderr).toBe("");

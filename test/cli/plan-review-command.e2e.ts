@@ -10,15 +10,16 @@ import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { PLAN_FORMAT_VERSION } from "../../cli/plan-report";
 import { runCli } from "../support/cli";
+import { TS_REGISTER } from "../support/ts-register";
 
 const root = path.join(__dirname, "..", "..");
 const example = path.join(root, "Pulumi.example.yaml");
 
 function mta(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "cli", "main.ts"), ...args], {
+  const result = spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), ...args], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+    env: process.env,
     timeout: 180_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

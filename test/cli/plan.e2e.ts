@@ -9,15 +9,16 @@ import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { renderPolicy } from "../../components/model/policy";
 import { createHash } from "node:crypto";
+import { TS_REGISTER } from "../support/ts-register";
 
 const root = path.join(__dirname, "..", "..");
 const example = path.join(root, "Pulumi.example.yaml");
 
 function plan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "cli", "main.ts"), "plan", ...args], {
+  const result = spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), "plan", ...args], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+    env: process.env,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -70,7 +71,7 @@ describe("the offline plan of the bundled example", () => {
   // The committed plan of the example: a timestamp, a random id or an order that depends on the
   // run would differ from it, and so would any change to what the components declare. After an
   // intended change, regenerate it (from the repository's root) with
-  //   npx ts-node --transpile-only cli/main.ts plan --stack Pulumi.example.yaml > test/fixtures/plan/example.plan.txt
+  //   npm run --silent mta-sts -- plan --stack Pulumi.example.yaml > test/fixtures/plan/example.plan.txt
   // and review its diff like any other.
   test("is byte for byte the committed plan of the example (test/fixtures/plan/example.plan.txt)", () => {
     const committed = readFileSync(path.join(root, "test", "fixtures", "plan", "example.plan.txt"), "utf8");

@@ -7,6 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { TS_REGISTER } from "../support/ts-register";
 
 const root = path.join(__dirname, "..", "..");
 const EXAMPLE = "examples/receiver/Pulumi.receiver.yaml";
@@ -15,10 +16,10 @@ const ENCRYPTED = "v1:ZXhhbXBsZS1jaXBoZXJ0ZXh0LW5vdC1hLXJlYWwtc2VjcmV0";
 let run: { status: number | null; stdout: string; stderr: string };
 beforeAll(() => {
   // As the README shows it: npx mta-sts plan --stack examples/receiver/Pulumi.receiver.yaml
-  const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "cli", "main.ts"), "plan", "--stack", EXAMPLE], {
+  const result = spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), "plan", "--stack", EXAMPLE], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+    env: process.env,
     timeout: 300_000,
   });
   run = { status: result.status, stdout: result.stdout, stderr: result.stderr };

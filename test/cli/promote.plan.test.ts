@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { runCli } from "../support/cli";
 import { dayRange, reportJson } from "../support/reports";
+import { TS_REGISTER } from "../support/ts-register";
 
 const root = path.join(__dirname, "..", "..");
 let dir: string;
@@ -33,10 +34,10 @@ beforeAll(async () => {
   const promote = await runCli(["promote", "--stack", stack, path.join(dir, "reports"), "--json"]);
   expect(promote.code).toBe(0);
   expect(JSON.parse(promote.out).promoted.map((p: { domain: string }) => p.domain)).toEqual(["example.com", "example.org"]);
-  const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "cli", "main.ts"), "plan", "--stack", stack, "--base", path.join(dir, "before.yaml"), "--json"], {
+  const run = spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), "plan", "--stack", stack, "--base", path.join(dir, "before.yaml"), "--json"], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+    env: process.env,
     timeout: 300_000,
   });
   expect(run.stderr).toBe("");

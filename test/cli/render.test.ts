@@ -53,7 +53,7 @@ describe("render --json: the exact bytes, ids and records", () => {
 
   // A timestamp, a random id or an order that depends on the run would differ from the committed
   // output. After an intended change, regenerate it (from the repository's root) with
-  //   npx ts-node --transpile-only cli/main.ts render -c test/fixtures/config/Pulumi.stack.yaml --json > test/fixtures/config/Pulumi.stack.render.json
+  //   npm run --silent mta-sts -- render -c test/fixtures/config/Pulumi.stack.yaml --json > test/fixtures/config/Pulumi.stack.render.json
   it("gives byte for byte the committed output (test/fixtures/config/Pulumi.stack.render.json)", async () => {
     const { code, out } = await run(["render", "-c", fixture("Pulumi.stack.yaml"), "--json"]);
     expect(code).toBe(0);

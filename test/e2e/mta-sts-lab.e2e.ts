@@ -22,6 +22,7 @@ import { splitTxtValue } from "../../components/model/records";
 import { POLICY_PATH, renderMailDomain, RenderedMailDomain } from "../../components/model/rendered";
 import { mtaStsQuery, QueryResult } from "./lab/mta-sts-query";
 import { LabDomain, NetnsLab } from "./lab/netns-lab";
+import { TS_REGISTER } from "../support/ts-register";
 
 const REPO = resolve(__dirname, "../..");
 
@@ -203,8 +204,8 @@ let brokenRendered: Map<string, RenderedMailDomain>;
 const summary: string[] = [];
 
 function runCheck(domain: string, expectFile?: string): { code: number; report?: CheckReport; stderr: string } {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TS_NODE_PROJECT: join(REPO, "tsconfig.json"), TS_NODE_TRANSPILE_ONLY: "1" };
-  const args = ["-r", "ts-node/register/transpile-only", join(REPO, "cli/main.ts"), "check", domain, "--json", "--ca-file", lab.ca.caPath, "--timeout", "5"];
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  const args = ["-r", TS_REGISTER, join(REPO, "cli/main.ts"), "check", domain, "--json", "--ca-file", lab.ca.caPath, "--timeout", "5"];
   if (expectFile) args.push("--expect", expectFile);
   const { code, stdout, stderr } = lab.exec(process.execPath, args, env);
   let report: CheckReport | undefined;

@@ -4,6 +4,7 @@ import { closeSync, openSync } from "node:fs";
 import * as path from "node:path";
 import { CliContext } from "../../cli/verb-contract";
 import { CliDeps, defaultCliDeps, main } from "../../cli/main";
+import { TS_REGISTER } from "./ts-register";
 
 export interface CliRun {
   readonly code: number;
@@ -24,18 +25,18 @@ const root = path.join(__dirname, "..", "..");
 const children = new Set<ChildProcess>();
 
 /**
- * `mta-sts ...argv` as a real process (ts-node, as `npm run mta-sts` runs it). Its standard input
+ * `mta-sts ...argv` as a real process (from the sources, as `npm run mta-sts` runs it). Its standard input
  * is `stdin` (a file such as /dev/zero) or the output of the shell command `pipeFrom` (such as
  * `yes`), else empty. For what only a process shows: standard input, exit handling.
  */
 export function spawnCli(argv: string[], options: { stdin?: string; pipeFrom?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
-  const node = [process.execPath, "-r", "ts-node/register/transpile-only", path.join(root, "cli", "main.ts"), ...argv];
+  const node = [process.execPath, "-r", TS_REGISTER, path.join(root, "cli", "main.ts"), ...argv];
   // sh -c 'yes | "$0" "$@"' node ...: the pipeline without quoting the arguments into the script.
   const [file, args] = options.pipeFrom ? ["sh", ["-c", `${options.pipeFrom} | "$0" "$@"`, ...node]] : [node[0], node.slice(1)];
   const stdinFd = options.stdin ? openSync(options.stdin, "r") : "ignore";
   const child = spawn(file, args, {
     cwd: root,
-    env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json"), ...options.env },
+    env: { ...process.env, ...options.env },
     stdio: [options.pipeFrom ? "ignore" : stdinFd, "pipe", "pipe"],
   });
   if (typeof stdinFd === "number") closeSync(stdinFd);

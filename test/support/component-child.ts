@@ -8,6 +8,7 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { MockEngine } from "./pulumi-mocks";
+import { TS_REGISTER } from "./ts-register";
 
 export interface ChildRun {
   /** The rejections the program saw: error name and, for config errors, their issues. */
@@ -38,7 +39,7 @@ export async function runComponentInChild(modulePath: string, exportName: string
   const stdout = await new Promise<string>((resolve, reject) =>
     execFile(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", "-e", program],
+      ["-r", TS_REGISTER, "-e", program],
       { cwd: path.resolve(__dirname, "..", ".."), env: { ...process.env, COMPONENT_ARGS: JSON.stringify(args) }, timeout: 60000 },
       // The SDK's exit hook may make the exit code non-zero after a failed registration (as the
       // language host would); the report on stdout is what is checked.

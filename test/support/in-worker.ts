@@ -1,18 +1,19 @@
 /**
- * Run one exported function of a TypeScript module in a worker thread (ts-node, transpile only)
+ * Run one exported function of a TypeScript module in a worker thread (scripts/ts-register.js)
  * and get its results back. For work that may block: a test awaiting it keeps its event loop, so
  * jest's timeout still fires while the worker computes (a synchronous call in the test itself
  * would hold jest until it returned, however long). `stopWorkers` ends those still running.
  */
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { TS_REGISTER } from "./ts-register";
 
 const root = path.join(__dirname, "..", "..");
 const running = new Set<Worker>();
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
-require(workerData.tsNode).register({ transpileOnly: true, project: workerData.project });
+require(workerData.register);
 const exported = require(workerData.modulePath)[workerData.exportName];
 parentPort.postMessage(workerData.calls.map((args) => exported(...args)));
 `;
@@ -24,7 +25,7 @@ parentPort.postMessage(workerData.calls.map((args) => exported(...args)));
 export function callInWorker<T>(modulePath: string, exportName: string, calls: readonly (readonly unknown[])[]): Promise<T[]> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { tsNode: require.resolve("ts-node"), project: path.join(root, "tsconfig.json"), modulePath: path.join(root, modulePath), exportName, calls },
+    workerData: { register: TS_REGISTER, modulePath: path.join(root, modulePath), exportName, calls },
   });
   running.add(worker);
   return new Promise<T[]>((resolve, reject) => {

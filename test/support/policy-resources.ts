@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import type { PlannedResource } from "../../cli/plan-engine";
 import { RuleResource, UNKNOWN } from "../../policies/rules";
+import { TS_REGISTER } from "./ts-register";
 
 type Mutable = { -readonly [K in keyof RuleResource]: RuleResource[K] };
 
@@ -29,7 +30,7 @@ export async function captureExampleStack(stackFile = "Pulumi.example.yaml"): Pr
       (run) => { process.stdout.write(JSON.stringify(run.resources)); process.exit(0); },
       (err) => { process.stderr.write(String(err && err.stack || err)); process.exit(2); });`;
   const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", program], { cwd: ROOT, timeout: 60000, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) =>
+    execFile(process.execPath, ["-r", TS_REGISTER, "-e", program], { cwd: ROOT, timeout: 60000, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) =>
       error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
     ),
   );

@@ -1,7 +1,7 @@
 /**
  * examples/rollout/tls-reports.mbox, the mailbox the README's "From testing to enforce" walks
  * through: generated here, so it can be regenerated and a test can hold the committed file to it
- * (`npx ts-node --transpile-only -e 'process.stdout.write(require("./test/support/rollout-example").rolloutExampleMbox())' > examples/rollout/tls-reports.mbox`).
+ * (`node -r ./scripts/ts-register.js -e 'process.stdout.write(require("./test/support/rollout-example").rolloutExampleMbox())' > examples/rollout/tls-reports.mbox`).
  *
  * Two senders (Google's and Microsoft's report shapes and addresses), one report mail per
  * domain, sender and day, each a `multipart/report; report-type="tlsrpt"` with the report as a

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { REVIEW_RULES } from "../../../components/model/review-risks";
 import { readmeSection } from "../../support/readme";
+import { TS_REGISTER } from "../../support/ts-register";
 
 const root = path.join(__dirname, "..", "..", "..");
 const section = readmeSection("## Reviewing a pull request with `mta-sts plan`");
@@ -32,10 +33,10 @@ test("the example output is what the command shown prints (regenerate it by runn
   // The ```sh block with the command, then the ``` block with its output.
   const shown = /^```\n\n```\n([\s\S]*?)\n```\n/.exec(section.slice(at + command.length + 1))![1];
   const args = command.split(" ").slice(2);
-  const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "cli", "main.ts"), ...args], {
+  const run = spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), ...args], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+    env: process.env,
     timeout: 180_000,
   });
   expect(run.stderr).toBe("");

@@ -31,6 +31,7 @@ import { join, resolve } from "node:path";
 import { createTestCa, IssuedCertificate, TestCa } from "../../support/https-server";
 import { deleteNamespace, dnsmasqArgs, isAlive, listeningTcp, namespacePids, run, sleepMs, startReaper, stopReaper, waitUntil } from "./namespaces";
 import { LabDomain, nginxConfig } from "./netns-lab";
+import { TS_REGISTER } from "../../support/ts-register";
 
 const PREFIX = "mtasts-fleet-";
 const REPO = resolve(__dirname, "../../..");
@@ -205,10 +206,10 @@ export class FleetLab {
     return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
   }
 
-  /** `mta-sts <args>` from the sources (ts-node), inside the namespace. */
+  /** `mta-sts <args>` from the sources (scripts/ts-register.js), inside the namespace. */
   mtaSts(args: readonly string[], timeoutMs = 180_000): { code: number; stdout: string; stderr: string } {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8", TS_NODE_PROJECT: join(REPO, "tsconfig.json"), TS_NODE_TRANSPILE_ONLY: "1" };
-    return this.exec(process.execPath, ["-r", "ts-node/register/transpile-only", join(REPO, "cli", "main.ts"), ...args], { env, timeoutMs });
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8" };
+    return this.exec(process.execPath, ["-r", TS_REGISTER, join(REPO, "cli", "main.ts"), ...args], { env, timeoutMs });
   }
 
   stop(): void {

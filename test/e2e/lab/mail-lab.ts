@@ -32,6 +32,7 @@ import { createTestCa, TestCa } from "../../support/https-server";
 import { deleteNamespace, dnsmasqArgs, isAlive, listeningTcp, namespacePids, parseListeningTcp, run, sleepMs, startReaper, stopReaper, waitUntil } from "./namespaces";
 import { dnsmasqConfig, LabDomain, nginxConfig } from "./netns-lab";
 import type { TranscriptEntry } from "./starttls-stripper";
+import { TS_REGISTER } from "../../support/ts-register";
 
 const PREFIX = "mtasts-mail-";
 const REPO = resolve(__dirname, "../../..");
@@ -108,10 +109,8 @@ export class MailLab {
     const dnsmasq = this.spawn("net", "dnsmasq", dnsmasqArgs(join(this.dir, "dnsmasq.conf")));
     this.spawn("net", "nginx", ["-p", this.dir, "-e", join(this.dir, "nginx-error.log"), "-c", join(this.dir, "nginx.conf")]);
     this.spawn("net", "/usr/bin/python3", [join(__dirname, "receiving-mx.py"), ADDRESS.mx, "25", "mx.lab.test", mxCert.certPath, mxCert.keyPath, this.inboxPath]);
-    const stripper = this.spawn("router", process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "starttls-stripper.ts"), String(STRIPPER_PORT), ADDRESS.mx, "25", this.transcriptPath], {
+    const stripper = this.spawn("router", process.execPath, ["-r", TS_REGISTER, join(__dirname, "starttls-stripper.ts"), String(STRIPPER_PORT), ADDRESS.mx, "25", this.transcriptPath], {
       PATH: process.env.PATH,
-      TS_NODE_PROJECT: join(REPO, "tsconfig.json"),
-      TS_NODE_TRANSPILE_ONLY: "1",
     });
 
     const expected = [`${ADDRESS.dns}:53`, `${ADDRESS.policyHost}:443`, `${ADDRESS.mx}:25`];

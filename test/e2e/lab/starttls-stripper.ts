@@ -6,7 +6,7 @@
  * the attacker reads.
  *
  * Run inside the router namespace, behind an nftables `redirect` of port 25:
- *   node -r ts-node/register/transpile-only starttls-stripper.ts <listen-port> <mx-address> <mx-port> <transcript>
+ *   node -r scripts/ts-register.js starttls-stripper.ts <listen-port> <mx-address> <mx-port> <transcript>
  */
 import { appendFileSync } from "node:fs";
 import { createConnection, createServer, Socket } from "node:net";

@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { unifiedDiff } from "../../support/unified-diff";
 import { JobRun, runWorkflowJob, WorkflowJob } from "../../support/workflow-run";
+import { TS_REGISTER } from "../../support/ts-register";
 
 const REPO = resolve(__dirname, "..", "..", "..");
 const WORKFLOW_FILE = join(REPO, "examples/github/mta-sts-promote.yml");
@@ -67,7 +68,7 @@ describe("on a local git repository", () => {
     mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
     writeFileSync(
       join(dir, "node_modules", ".bin", "mta-sts"),
-      `#!/bin/sh\nTS_NODE_PROJECT='${join(REPO, "tsconfig.json")}' exec '${process.execPath}' -r '${join(REPO, "node_modules/ts-node/register/transpile-only")}' '${join(REPO, "cli/main.ts")}' "$@"\n`,
+      `#!/bin/sh\nexec '${process.execPath}' -r '${TS_REGISTER}' '${join(REPO, "cli/main.ts")}' "$@"\n`,
     );
     chmodSync(join(dir, "node_modules", ".bin", "mta-sts"), 0o755);
     return dir;
