@@ -2,6 +2,10 @@
  * Packaging for other Pulumi languages: `pulumi package add <repo>` reads PulumiPlugin.yaml and
  * infers the component schema from the TypeScript types. Generating it offline proves the four
  * components, their documented inputs and their flat outputs reach YAML, Python and Go users.
+ *
+ * In `npm run test:e2e` (no root needed): the inference runs the TypeScript compiler over the
+ * whole package and the providers' type declarations, as `pulumi package add` does, about 20 s of
+ * CPU, a tenth of all the unit and component tests together.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
