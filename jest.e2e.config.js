@@ -9,8 +9,8 @@ module.exports = {
   // Node, with the Pulumi SDK's bookkeeping stack traces left unmapped (test/support/test-environment.ts).
   testEnvironment: "<rootDir>/test/support/test-environment.ts",
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
-  // As in jest.config.js: the TypeScript compiler is loaded on its first use.
-  moduleNameMapper: { "^typescript$": "<rootDir>/test/support/lazy-typescript.js" },
+  // As in jest.config.js: the TypeScript compiler and npm's arborist are loaded on first use.
+  moduleNameMapper: { "^typescript$": "<rootDir>/test/support/lazy-typescript.js", "^@npmcli/arborist$": "<rootDir>/test/support/lazy-arborist.js" },
   testMatch: ["<rootDir>/test/**/*.e2e.ts"],
   testTimeout: 300000,
   maxWorkers: 1,
