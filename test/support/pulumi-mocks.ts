@@ -241,6 +241,26 @@ export function valueOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<
   return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
 }
 
+/**
+ * Resolve once the SDK has nothing in flight: every resource declared so far (and every output
+ * registration, invoke and `pulumi.log` message) has been through the mock engine. The SDK takes a keep-alive when a
+ * resource is declared, before its inputs resolve, and drops it when the engine has answered, so
+ * this is a positive signal where a fixed sleep is a guess. Rejects after `timeoutMs`.
+ */
+export async function idle(timeoutMs = 20000): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the mock engine was still busy after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([settings.waitForRPCs(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Wait until every resource registered so far has been processed by the mock engine. */
 export async function settle(ms = 50): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
