@@ -12,7 +12,7 @@
  */
 import { domainToASCII } from "node:url";
 import type * as pulumiType from "@pulumi/pulumi";
-import { installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
+import { idle, installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
 import { hashedGroup } from "../../../components/aws-shared/grouping";
 import { policyId } from "../../../components/model/policy-id";
 
@@ -75,12 +75,11 @@ const args = (domains: string[], extra: Partial<Args> = {}): Args => ({ domains:
 async function deploy(name: string, a: Args, opts: pulumiType.ComponentResourceOptions = {}) {
   const host = new AwsSharedMtaStsHost(name, a, { transformations: [engine.captureOptions], ...opts });
   const txts = a.domains.map((d) => `${name}-${domainToASCII(d.domain)}-sts-txt`);
-  const start = Date.now();
-  while (!txts.every((t) => engine.resources.some((r) => r.name === t && r.completedAt !== undefined))) {
-    if (Date.now() - start > 10000) throw new Error(`not all TXT records completed; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  // Everything declared has been through the engine, the TXT records (declared last) included.
+  await idle();
+  if (!txts.every((t) => engine.resources.some((r) => r.name === t && r.completedAt !== undefined))) {
+    throw new Error(`not all TXT records completed; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
   }
-  await new Promise((resolve) => setTimeout(resolve, 30));
   return host;
 }
 /** The children of one component (its own registration excluded), names without the component prefix. */
@@ -382,7 +381,8 @@ describe("bad input never reaches the cloud", () => {
     }
     expect(error).toBeInstanceOf(MtaStsConfigError);
     expect((error as InstanceType<typeof MtaStsConfigError>).issues.map((i) => i.path)).toContain(field);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Whatever the constructor declared or looked up before it threw has reached the engine by now.
+    await idle();
     expect(engine.resources).toEqual([]);
     expect(engine.calls).toEqual([]);
   });
