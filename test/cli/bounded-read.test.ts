@@ -89,7 +89,7 @@ describe("readBoundedFile", () => {
   test(
     "a FIFO nobody writes to is given up after the no-writer time",
     () => {
-      expect(caught(() => readBoundedFile(fifo(), small, { noWriterTimeoutMs: 300 })).message).toMatch(/^gave up reading .*fifo-\d+ after 0\.3 s: nothing wrote to it \(a FIFO without a writer\)$/);
+      expect(caught(() => readBoundedFile(fifo(), small, { noWriterTimeoutMs: 100 })).message).toMatch(/^gave up reading .*fifo-\d+ after 0\.1 s: nothing wrote to it \(a FIFO without a writer\)$/);
     },
     5000,
   );
@@ -99,8 +99,8 @@ describe("readBoundedFile", () => {
     async () => {
       const path = fifo();
       writer(path, "sleep 30");
-      const error = caught(() => readBoundedFile(path, small, { timeoutMs: 500 }));
-      expect(error.message).toMatch(/after 0\.5 s: its writer did not finish/);
+      const error = caught(() => readBoundedFile(path, small, { timeoutMs: 200 }));
+      expect(error.message).toMatch(/after 0\.2 s: its writer did not finish/);
     },
     10_000,
   );
@@ -119,7 +119,7 @@ describe("readBoundedFile", () => {
     "a FIFO written a little later and closed is read whole",
     async () => {
       const path = fifo();
-      writer(path, 'sleep 0.3; printf "version: STSv1\\n" >&3');
+      writer(path, 'sleep 0.1; printf "version: STSv1\\n" >&3');
       expect(readBoundedFile(path, small).toString()).toBe("version: STSv1\n");
     },
     10_000,

@@ -3,7 +3,7 @@
  * to the recording mock engine (test/support/pulumi-mocks.ts), where a test can assert on it,
  * instead of `console.warn` blocks with code frames in the middle of jest's report.
  */
-import { installMocks, MockEngine, settle } from "../support/pulumi-mocks";
+import { idle, installMocks, MockEngine, settle } from "../support/pulumi-mocks";
 
 let engine: MockEngine;
 let AwsMtaSts: typeof import("../../components/aws/aws-mta-sts").AwsMtaSts;
@@ -43,4 +43,17 @@ test("info, warning and error are recorded as such (debug, the SDK's chatter, is
   ]);
   engine.reset();
   expect(engine.logs).toEqual([]);
+});
+
+test("idle() resolves only once a resource declared with an input that resolves late has been through the engine", async () => {
+  const late = new Promise<string>((resolve) => setTimeout(() => resolve("late value"), 300));
+  class Thing extends pulumi.CustomResource {
+    constructor(name: string, props: Record<string, unknown>) {
+      super("test:index:Thing", name, props);
+    }
+  }
+  new Thing("late-input", { value: pulumi.output(late) });
+  expect(engine.resources).toEqual([]);
+  await idle();
+  expect(engine.byName("late-input")).toMatchObject({ inputs: { value: "late value" }, completedAt: 0 });
 });

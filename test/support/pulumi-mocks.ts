@@ -4,8 +4,9 @@
  * - Every `newResource` is logged with its inputs, in the order the SDK registers it, and when
  *   its mock returned, so a test can prove "B was registered only after A was created".
  * - `lateTypes` makes chosen resource types complete late (a slow CloudFront distribution, a
- *   slow certificate validation), which is how ordering is proven under mocks: the SDK registers
- *   a resource only once every `dependsOn` and every input Output it uses has resolved, so a TXT
+ *   slow certificate validation), `lateNames` chosen resources only (one host record, not every
+ *   record of the zone), which is how ordering is proven under mocks: the SDK registers a
+ *   resource only once every `dependsOn` and every input Output it uses has resolved, so a TXT
  *   record that truly waits is registered after the late resource completes; one that does not
  *   wait is registered before.
  * - `captureOptions` is a `transformations` entry that records each child's `dependsOn`, which the
@@ -65,6 +66,8 @@ export interface MockEngine {
 export interface MockOptions {
   /** Resource types whose creation completes after this many milliseconds. */
   lateTypes?: Record<string, number>;
+  /** Resources (by name) whose creation completes after this many milliseconds: one of a type. */
+  lateNames?: Record<string, number>;
   /** Extra output properties per resource type, merged over the inputs. */
   outputs?: (type: string, name: string, inputs: Record<string, any>) => Record<string, any>;
   /** Results for invokes (data sources) by token. */
@@ -130,7 +133,7 @@ export async function installMocks(options: MockOptions = {}): Promise<MockEngin
         const entry: RegisteredResource = { type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, registeredAt: resources.length };
         resources.push(entry);
         events.push({ kind: "registered", name: args.name });
-        const delay = options.lateTypes?.[args.type];
+        const delay = options.lateNames?.[args.name] ?? options.lateTypes?.[args.type];
         if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
         entry.completedAt = completed++;
         events.push({ kind: "completed", name: args.name });
@@ -239,6 +242,26 @@ export function isolateModules(load: () => void): void {
 /** Resolve an Output's value under mocks (tests only). */
 export function valueOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
   return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
+}
+
+/**
+ * Resolve once the SDK has nothing in flight: every resource declared so far (and every output
+ * registration, invoke and `pulumi.log` message) has been through the mock engine. The SDK takes a keep-alive when a
+ * resource is declared, before its inputs resolve, and drops it when the engine has answered, so
+ * this is a positive signal where a fixed sleep is a guess. Rejects after `timeoutMs`.
+ */
+export async function idle(timeoutMs = 20000): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the mock engine was still busy after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([settings.waitForRPCs(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Wait until every resource registered so far has been processed by the mock engine. */

@@ -12,7 +12,7 @@
  */
 import { domainToASCII } from "node:url";
 import type * as pulumiType from "@pulumi/pulumi";
-import { installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
+import { idle, installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
 import { hashedGroup } from "../../../components/aws-shared/grouping";
 import { policyId } from "../../../components/model/policy-id";
 
@@ -75,14 +75,37 @@ const args = (domains: string[], extra: Partial<Args> = {}): Args => ({ domains:
 async function deploy(name: string, a: Args, opts: pulumiType.ComponentResourceOptions = {}) {
   const host = new AwsSharedMtaStsHost(name, a, { transformations: [engine.captureOptions], ...opts });
   const txts = a.domains.map((d) => `${name}-${domainToASCII(d.domain)}-sts-txt`);
-  const start = Date.now();
-  while (!txts.every((t) => engine.resources.some((r) => r.name === t && r.completedAt !== undefined))) {
-    if (Date.now() - start > 10000) throw new Error(`not all TXT records completed; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  // Everything declared has been through the engine, the TXT records (declared last) included.
+  await idle();
+  if (!txts.every((t) => engine.resources.some((r) => r.name === t && r.completedAt !== undefined))) {
+    throw new Error(`not all TXT records completed; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
   }
-  await new Promise((resolve) => setTimeout(resolve, 30));
   return host;
 }
+/** What the engine recorded for one host. */
+type Recorded = Pick<MockEngine, "resources" | "calls" | "dependsOn" | "parents" | "providers" | "events">;
+let base: { host: Awaited<ReturnType<typeof deploy>>; recorded: Recorded } | undefined;
+/**
+ * The host of BASE under the name "base", for the tests that only read what it declared: declared
+ * once (by the first such test, on an empty engine), and what the engine recorded for it put back
+ * after each reset, so each of these tests sees what it would see had it declared the host itself.
+ */
+async function deployBase() {
+  if (engine.resources.length > 0) throw new Error("deployBase() must come first in a test");
+  if (!base) {
+    const host = await deploy("base", args(BASE));
+    const { resources, calls, dependsOn, parents, providers, events } = engine;
+    base = { host, recorded: { resources: [...resources], calls: [...calls], dependsOn: new Map(dependsOn), parents: new Map(parents), providers: new Map(providers), events: [...events] } };
+  } else {
+    const { resources, calls, dependsOn, parents, providers, events } = base.recorded;
+    engine.resources.push(...resources);
+    engine.calls.push(...calls);
+    engine.events.push(...events);
+    for (const [from, to] of [[dependsOn, engine.dependsOn], [parents, engine.parents], [providers, engine.providers]] as const) for (const [k, v] of from) (to as Map<string, unknown>).set(k, v);
+  }
+  return base.host;
+}
+
 /** The children of one component (its own registration excluded), names without the component prefix. */
 function children(name: string): Map<string, { type: string; inputs: Record<string, any> }> {
   const out = new Map<string, { type: string; inputs: Record<string, any> }>();
@@ -93,23 +116,23 @@ const PER_DOMAIN_ROLES = ["policy", "cert-validation-record", "host-cname", "sts
 
 describe("resources: at most 5 per additional domain", () => {
   test("12 domains in 3 groups: 4 shared + 3 for the slice of groups g00 to g99 + 3 per group + 5 per domain, one distribution and one certificate per group", async () => {
-    await deploy("count", args(BASE));
-    const kids = children("count");
+    await deployBase();
+    const kids = children("base");
     expect(kids.size).toBe(4 + 3 + 3 * GROUP_COUNT + 5 * BASE.length);
     expect(engine.byType(T.cdn)).toHaveLength(GROUP_COUNT);
     expect(engine.byType(T.cert)).toHaveLength(GROUP_COUNT);
     expect(engine.byType(T.bucket)).toHaveLength(1);
-    expect(engine.byType(T.oac).map((r) => r.name)).toEqual(["count-oac"]);
-    expect(engine.byType(T.fn).map((r) => r.name)).toEqual(["count-routing"]);
-    expect(engine.byType(T.cache).map((r) => r.name)).toEqual(["count-cache"]);
+    expect(engine.byType(T.oac).map((r) => r.name)).toEqual(["base-oac"]);
+    expect(engine.byType(T.fn).map((r) => r.name)).toEqual(["base-routing"]);
+    expect(engine.byType(T.cache).map((r) => r.name)).toEqual(["base-cache"]);
     for (const d of BASE) for (const role of PER_DOMAIN_ROLES) expect(kids.has(`${d}-${role}`)).toBe(true);
   });
 
   test("a domain that joins an existing group adds exactly its own 5 resources and nothing else", async () => {
     expect(baseGroups.has(hashedGroup(JOINER, GROUP_COUNT))).toBe(true);
-    await deploy("before", args(BASE));
+    await deployBase();
     await deploy("after", args([...BASE, JOINER]));
-    const before = children("before");
+    const before = children("base");
     const after = children("after");
     const added = [...after.keys()].filter((k) => !before.has(k)).sort();
     expect(added).toEqual(PER_DOMAIN_ROLES.map((role) => `${JOINER}-${role}`).sort());
@@ -183,10 +206,10 @@ describe("stable grouping: untouched groups keep identical inputs", () => {
   }
 
   test("adding a domain changes the certificate and aliases of its own group only, and no function; removing one likewise", async () => {
-    await deploy("stable-a", args(BASE));
+    await deployBase();
     await deploy("stable-b", args([...BASE, JOINER]));
     await deploy("stable-c", args(BASE.slice(1)));
-    const a = groupInputs("stable-a");
+    const a = groupInputs("base");
     const b = groupInputs("stable-b");
     const c = groupInputs("stable-c");
     const joined = `g${String(hashedGroup(JOINER, GROUP_COUNT)).padStart(2, "0")}`;
@@ -201,9 +224,9 @@ describe("stable grouping: untouched groups keep identical inputs", () => {
   });
 
   test("the order of the domains list changes nothing", async () => {
-    await deploy("order-a", args(BASE));
+    await deployBase();
     await deploy("order-b", args([...BASE].reverse()));
-    expect(groupInputs("order-b")).toEqual(groupInputs("order-a"));
+    expect(groupInputs("order-b")).toEqual(groupInputs("base"));
   });
 });
 
@@ -227,18 +250,18 @@ describe("secure by default", () => {
   });
 
   test("the bucket policy admits exactly the group distributions, for policy files only", async () => {
-    await deploy("sec-bp", args(BASE));
+    await deployBase();
     const policy = JSON.parse(engine.byType(T.bucketPolicy)[0].inputs.policy);
     const allow = policy.Statement.filter((s: any) => s.Effect === "Allow");
     expect(allow).toHaveLength(1);
-    expect(allow[0]).toMatchObject({ Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::sec-bp-bucket/mta-sts.*/.well-known/mta-sts.txt" });
+    expect(allow[0]).toMatchObject({ Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::base-bucket/mta-sts.*/.well-known/mta-sts.txt" });
     const distributions = engine.byType(T.cdn).map((d) => `arn:aws:cloudfront::123456789012:distribution/${d.name}`).sort();
     expect(distributions).toHaveLength(GROUP_COUNT);
     expect(allow[0].Condition).toEqual({ StringEquals: { "AWS:SourceArn": distributions } });
   });
 
   test("each distribution: the group's hosts only, HTTPS, TLS 1.2+, SNI, GET/HEAD, IPv6, uncached, the slice's routing function on viewer-request", async () => {
-    const host = await deploy("sec-cdn", args(BASE));
+    const host = await deployBase();
     const groupsOf = await valueOf(host.domainGroups);
     for (const cdn of engine.byType(T.cdn)) {
       const label = /-(g\d+)-cdn$/.exec(cdn.name)![1];
@@ -247,23 +270,23 @@ describe("secure by default", () => {
         enabled: true,
         aliases: hosts,
         isIpv6Enabled: true,
-        viewerCertificate: { acmCertificateArn: `arn:aws:acm:us-east-1:123456789012:certificate/sec-cdn-${label}-cert`, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+        viewerCertificate: { acmCertificateArn: `arn:aws:acm:us-east-1:123456789012:certificate/base-${label}-cert`, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
         defaultCacheBehavior: {
           viewerProtocolPolicy: "https-only",
           allowedMethods: ["GET", "HEAD"],
           cachedMethods: ["GET", "HEAD"],
-          cachePolicyId: "sec-cdn-cache-id",
-          functionAssociations: [{ eventType: "viewer-request", functionArn: "arn:aws:cloudfront::123456789012:function/sec-cdn-routing" }],
+          cachePolicyId: "base-cache-id",
+          functionAssociations: [{ eventType: "viewer-request", functionArn: "arn:aws:cloudfront::123456789012:function/base-routing" }],
         },
       });
-      expect(cdn.inputs.origins).toEqual([expect.objectContaining({ domainName: "sec-cdn-bucket.s3.us-east-1.amazonaws.com", originAccessControlId: "sec-cdn-oac-id" })]);
+      expect(cdn.inputs.origins).toEqual([expect.objectContaining({ domainName: "base-bucket.s3.us-east-1.amazonaws.com", originAccessControlId: "base-oac-id" })]);
       expect(cdn.inputs.viewerCertificate.cloudfrontDefaultCertificate).toBeFalsy();
       expect(cdn.inputs.defaultRootObject ?? "").toBe("");
       expect(cdn.inputs.orderedCacheBehaviors ?? []).toEqual([]);
     }
-    expect(engine.byName("sec-cdn-routing").inputs).toMatchObject({ runtime: "cloudfront-js-2.0", publish: true });
+    expect(engine.byName("base-routing").inputs).toMatchObject({ runtime: "cloudfront-js-2.0", publish: true });
     // The cache policy caches nothing, as the managed CachingDisabled does: every TTL 0, an empty cache key.
-    expect(engine.byName("sec-cdn-cache").inputs).toMatchObject({
+    expect(engine.byName("base-cache").inputs).toMatchObject({
       minTtl: 0,
       defaultTtl: 0,
       maxTtl: 0,
@@ -280,11 +303,11 @@ describe("secure by default", () => {
   });
 
   test("each host record is one CNAME to its own group's distribution", async () => {
-    const host = await deploy("sec-host", args(BASE));
+    const host = await deployBase();
     const groupsOf = await valueOf(host.domainGroups);
     const cdns = await valueOf(host.distributionDomainNames);
     for (const d of BASE) {
-      expect(engine.byName(`sec-host-${d}-host-cname`).inputs).toMatchObject({ zoneId: `Z-${d}`, name: `mta-sts.${d}`, type: "CNAME", records: [cdns[groupsOf[d]]] });
+      expect(engine.byName(`base-${d}-host-cname`).inputs).toMatchObject({ zoneId: `Z-${d}`, name: `mta-sts.${d}`, type: "CNAME", records: [cdns[groupsOf[d]]] });
     }
     expect(new Set(Object.values(cdns)).size).toBe(GROUP_COUNT);
   });
@@ -382,7 +405,8 @@ describe("bad input never reaches the cloud", () => {
     }
     expect(error).toBeInstanceOf(MtaStsConfigError);
     expect((error as InstanceType<typeof MtaStsConfigError>).issues.map((i) => i.path)).toContain(field);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Whatever the constructor declared or looked up before it threw has reached the engine by now.
+    await idle();
     expect(engine.resources).toEqual([]);
     expect(engine.calls).toEqual([]);
   });

@@ -4,7 +4,7 @@
  * aws-mta-sts.ordering.test.ts, the live MX guard in aws-mta-sts.mx-guard.test.ts.
  */
 import type * as pulumiType from "@pulumi/pulumi";
-import { installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
+import { idle, installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
 import { policyId } from "../../../components/model/policy-id";
 
 type Component = typeof import("../../../components/aws/aws-mta-sts");
@@ -60,13 +60,12 @@ async function deploy(name: string, args: Args, opts: pulumiType.ComponentResour
   return mail;
 }
 
+/** Wait until everything declared has been through the engine, and check `resourceName` was. */
 async function waitFor(resourceName: string, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!engine.resources.some((r) => r.name === resourceName && r.completedAt !== undefined)) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${resourceName} never completed; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  await idle(timeoutMs);
+  if (!engine.resources.some((r) => r.name === resourceName && r.completedAt !== undefined)) {
+    throw new Error(`${resourceName} never completed; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
   }
-  await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 function only(type: string) {
@@ -407,7 +406,8 @@ describe("bad input never reaches the cloud", () => {
     }
     expect(error).toBeInstanceOf(MtaStsConfigError);
     expect((error as InstanceType<typeof MtaStsConfigError>).issues.map((i) => i.path)).toContain(field);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Whatever the constructor declared or looked up before it threw has reached the engine by now.
+    await idle();
     expect(engine.resources).toEqual([]);
     expect(engine.calls).toEqual([]);
   });

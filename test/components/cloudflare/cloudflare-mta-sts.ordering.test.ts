@@ -11,7 +11,7 @@
 import { installMocks, MockEngine, MockOptions } from "../../support/pulumi-mocks";
 
 const LATE_MS = 400;
-const options: MockOptions & { lateTypes: Record<string, number> } = { lateTypes: {} };
+const options: MockOptions & { lateTypes: Record<string, number>; lateNames: Record<string, number> } = { lateTypes: {}, lateNames: {} };
 let engine: MockEngine;
 let mod: typeof import("../../../components/cloudflare/cloudflare-mta-sts");
 
@@ -22,6 +22,7 @@ beforeAll(async () => {
 beforeEach(() => {
   engine.reset();
   options.lateTypes = {};
+  options.lateNames = {};
 });
 
 const ARGS = {
@@ -65,10 +66,14 @@ describe("the _mta-sts TXT is registered only after the host is live", () => {
   });
 
   it("waits for the Pages CNAME when the DNS record write completes late", async () => {
-    options.lateTypes = { "cloudflare:index/dnsRecord:DnsRecord": LATE_MS };
+    // That record only: with every DNS record late, the TXT records would be late as well.
+    options.lateNames = { "late-cname-host-cname": LATE_MS };
     new mod.CloudflareMtaSts("late-cname", { ...ARGS, host: "pages" }, { transformations: [engine.captureOptions] });
     await completed("late-cname-sts-txt");
+    expect(engine.byName("late-cname-host-cname").type).toBe("cloudflare:index/dnsRecord:DnsRecord");
     expect(at("registered", "late-cname-sts-txt")).toBeGreaterThan(at("completed", "late-cname-host-cname"));
+    // Control: the TLS-RPT record (not slowed itself) was registered while the CNAME was being written.
+    expect(at("registered", "late-cname-tlsrpt-txt")).toBeLessThan(at("completed", "late-cname-host-cname"));
   });
 });
 

@@ -5,7 +5,7 @@
  * announce) is in cloudflare-mta-sts.ordering.test.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, MockEngine, settle, valueOf } from "../../support/pulumi-mocks";
+import { idle, installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
 
 let engine: MockEngine;
 let mod: typeof import("../../../components/cloudflare/cloudflare-mta-sts");
@@ -40,18 +40,16 @@ const rendered = () => validate.validateDomainArgs(BASE).rendered;
 async function declare(name: string, args: Partial<import("../../../components/cloudflare/cloudflare-mta-sts").CloudflareMtaStsArgs>, opts: pulumi.ComponentResourceOptions = {}) {
   const component = new mod.CloudflareMtaSts(name, { ...BASE, ...args } as any, { transformations: [engine.captureOptions], ...opts });
   await completed(`${name}-sts-txt`);
-  await settle();
   return component;
 }
 
 /** Wait until the mock engine has finished creating `name`. */
 async function completed(name: string, timeoutMs = 8000): Promise<void> {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs) {
-    if (engine.events.some((e) => e.kind === "completed" && e.name === name)) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  // Everything declared so far has been through the engine: `name` was created by now or never is.
+  await idle(timeoutMs);
+  if (!engine.events.some((e) => e.kind === "completed" && e.name === name)) {
+    throw new Error(`${name} was never created; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
   }
-  throw new Error(`${name} was never created; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
 }
 
 describe("Worker host (the default)", () => {
@@ -162,7 +160,6 @@ describe("TXT records, written as Cloudflare's API wants them", () => {
     const { tlsRpt: _omit, ...withoutTlsRpt } = BASE;
     const component = new mod.CloudflareMtaSts("quiet", withoutTlsRpt);
     await completed("quiet-sts-txt");
-    await settle();
     expect(engine.resources.map((r) => r.name)).not.toContain("quiet-tlsrpt-txt");
     expect(await valueOf(component.tlsRptRecord)).toBeUndefined();
   });
@@ -233,7 +230,7 @@ describe("bad input throws before any resource is declared", () => {
     }
     expect(error?.name).toBe("MtaStsConfigError");
     for (const field of fields) expect(error.message).toMatch(field);
-    await settle();
+    await idle();
     expect(engine.resources).toHaveLength(0);
   };
 

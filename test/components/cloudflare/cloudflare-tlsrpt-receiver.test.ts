@@ -6,7 +6,7 @@
  * fix. What the Worker does is in tlsrpt-receiver-worker.test.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, MockEngine, settle, valueOf } from "../../support/pulumi-mocks";
+import { idle, installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
 
 let engine: MockEngine;
 let mod: typeof import("../../../components/cloudflare/cloudflare-tlsrpt-receiver");
@@ -31,18 +31,16 @@ const isSecretInput = (v: unknown) => typeof v === "object" && v !== null && Obj
 const secretValue = (v: any) => (isSecretInput(v) ? v.value : v);
 
 async function completed(name: string, timeoutMs = 8000): Promise<void> {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs) {
-    if (engine.events.some((e) => e.kind === "completed" && e.name === name)) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  // Everything declared so far has been through the engine: `name` was created by now or never is.
+  await idle(timeoutMs);
+  if (!engine.events.some((e) => e.kind === "completed" && e.name === name)) {
+    throw new Error(`${name} was never created; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
   }
-  throw new Error(`${name} was never created; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
 }
 
 async function declare(name: string, args: Partial<import("../../../components/cloudflare/cloudflare-tlsrpt-receiver").CloudflareTlsRptReceiverArgs> = {}, opts: pulumi.ComponentResourceOptions = {}) {
   const receiver = new mod.CloudflareTlsRptReceiver(name, { ...BASE, ...args } as any, { transformations: [engine.captureOptions], ...opts });
   await completed(`${name}-domain`);
-  await settle();
   return receiver;
 }
 
@@ -114,7 +112,7 @@ describe("what is declared", () => {
   test("the consumer's providers are used; none is created", async () => {
     const cf = new cloudflare.Provider("consumer-cloudflare", { apiToken: "x".repeat(40) });
     const rnd = new random.Provider("consumer-random", {});
-    await settle();
+    await idle();
     engine.reset();
     await declare("rx", {}, { providers: { cloudflare: cf, random: rnd } });
     for (const child of ["rx-bucket", "rx-script", "rx-domain"]) expect(engine.byName(child).provider).toContain("consumer-cloudflare");

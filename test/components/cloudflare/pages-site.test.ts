@@ -35,6 +35,55 @@ async function listFiles(folder: string): Promise<Record<string, string>> {
   return out;
 }
 
+/** A stand-in `wrangler` in `scratch/bin` that copies the folder it is given to `scratch/uploaded` and records its arguments. */
+async function standInWrangler(scratch: string): Promise<void> {
+  const bin = join(scratch, "bin");
+  await mkdir(bin);
+  const stub = [
+    "#!/bin/sh",
+    'printf "%s\\n" "$@" > "$STUB_OUT/args"',
+    'printf "%s" "$CLOUDFLARE_ACCOUNT_ID" > "$STUB_OUT/account"',
+    'cp -R "$3" "$STUB_OUT/uploaded"',
+    'printf "%s" "$3" > "$STUB_OUT/folder"',
+    "",
+  ].join("\n");
+  await writeFile(join(bin, "wrangler"), stub);
+  await chmod(join(bin, "wrangler"), 0o755);
+}
+
+/** The deploy script as the component's `local.Command` runs it, with the stand-in `wrangler` of `scratch` first on PATH. */
+const runDeployScript = (scratch: string, env: Record<string, string | undefined>) =>
+  run("/bin/sh", ["-c", pagesDeployScript({ projectName: "mta-sts-example-org" })], {
+    env: { PATH: `${join(scratch, "bin")}:${process.env.PATH}`, STUB_OUT: scratch, ...env } as NodeJS.ProcessEnv,
+  });
+
+/**
+ * Per policy, the folder the deploy script uploads, served by `wrangler pages dev`: started once
+ * for the file (each start is a wrangler and a workerd), one after the other (two wranglers
+ * starting together can race for the same free port), and used by the served-site tests and by
+ * the deploy script's "serves the very folder it uploads".
+ */
+const SERVED = [
+  ["enforce with a wildcard mx", ENFORCE],
+  ["an IDN mx", IDN],
+] as const;
+const served = new Map<string, { scratch: string; server?: PagesDev }>();
+beforeAll(async () => {
+  for (const [label, rendered] of SERVED) {
+    const site: { scratch: string; server?: PagesDev } = { scratch: await mkdtemp(join(tmpdir(), "mta-sts-pages-")) };
+    served.set(label, site);
+    await standInWrangler(site.scratch);
+    await runDeployScript(site.scratch, { CLOUDFLARE_API_TOKEN: "t", CLOUDFLARE_ACCOUNT_ID: "acc123", [SITE_FILES_ENV]: JSON.stringify(pagesSiteFiles(rendered.policyText)) });
+    site.server = await startPagesDev(join(site.scratch, "uploaded"));
+  }
+}, 120_000);
+afterAll(async () => {
+  for (const site of served.values()) {
+    await site.server?.stop();
+    await rm(site.scratch, { recursive: true, force: true });
+  }
+});
+
 describe("pagesSiteFiles / writePagesSite", () => {
   let scratch: string;
   beforeEach(async () => {
@@ -61,20 +110,14 @@ describe("pagesSiteFiles / writePagesSite", () => {
   });
 });
 
-describe.each([
-  ["enforce with a wildcard mx", ENFORCE],
-  ["an IDN mx", IDN],
-])("the generated site served by wrangler pages dev, for a policy in %s", (_label, rendered) => {
-  let scratch: string;
+describe.each(SERVED)("the generated site served by wrangler pages dev, for a policy in %s", (label, rendered) => {
   let server: PagesDev | undefined;
   beforeAll(async () => {
-    scratch = await mkdtemp(join(tmpdir(), "mta-sts-pages-"));
-    await writePagesSite(join(scratch, "site"), rendered.policyText);
-    server = await startPagesDev(join(scratch, "site"));
-  }, 90_000);
-  afterAll(async () => {
-    await server?.stop();
-    await rm(scratch, { recursive: true, force: true });
+    server = served.get(label)!.server;
+    // The site the deploy script uploads holds exactly the files writePagesSite writes.
+    const expected = join(served.get(label)!.scratch, "expected");
+    await writePagesSite(expected, rendered.policyText);
+    expect(await listFiles(join(served.get(label)!.scratch, "uploaded"))).toEqual(await listFiles(expected));
   });
 
   it("answers GET /.well-known/mta-sts.txt with 200 and exactly the policy bytes (the dot-directory is not dropped)", async () => {
@@ -120,30 +163,15 @@ describe.each([
  */
 describe("the Pages deploy script", () => {
   let scratch: string;
-  let bin: string;
   beforeEach(async () => {
     scratch = await mkdtemp(join(tmpdir(), "mta-sts-deploy-"));
-    bin = join(scratch, "bin");
-    await mkdir(bin);
-    const stub = [
-      "#!/bin/sh",
-      'printf "%s\\n" "$@" > "$STUB_OUT/args"',
-      'printf "%s" "$CLOUDFLARE_ACCOUNT_ID" > "$STUB_OUT/account"',
-      'cp -R "$3" "$STUB_OUT/uploaded"',
-      'printf "%s" "$3" > "$STUB_OUT/folder"',
-      "",
-    ].join("\n");
-    await writeFile(join(bin, "wrangler"), stub);
-    await chmod(join(bin, "wrangler"), 0o755);
+    await standInWrangler(scratch);
   });
   afterEach(async () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  const runScript = (env: Record<string, string | undefined>) =>
-    run("/bin/sh", ["-c", pagesDeployScript({ projectName: "mta-sts-example-org" })], {
-      env: { PATH: `${bin}:${process.env.PATH}`, STUB_OUT: scratch, ...env } as NodeJS.ProcessEnv,
-    });
+  const runScript = (env: Record<string, string | undefined>) => runDeployScript(scratch, env);
 
   it("uploads a folder holding exactly the files of writePagesSite, with wrangler pages deploy to the production branch", async () => {
     await runScript({ CLOUDFLARE_API_TOKEN: "t", CLOUDFLARE_ACCOUNT_ID: "acc123", [SITE_FILES_ENV]: JSON.stringify(pagesSiteFiles(IDN.policyText)) });
@@ -162,17 +190,14 @@ describe("the Pages deploy script", () => {
   });
 
   it("serves, under wrangler pages dev, the very folder it uploads", async () => {
-    await runScript({ CLOUDFLARE_API_TOKEN: "t", CLOUDFLARE_ACCOUNT_ID: "acc123", [SITE_FILES_ENV]: JSON.stringify(pagesSiteFiles(ENFORCE.policyText)) });
-    const server = await startPagesDev(join(scratch, "uploaded"));
-    try {
-      const res = await httpRequest(`${server.url}${POLICY_PATH}`);
-      expect(res.status).toBe(200);
-      expect(res.body.toString("utf8")).toBe(ENFORCE.policyText);
-      expect(res.headers["content-type"]).toBe("text/plain; charset=utf-8");
-    } finally {
-      await server.stop();
-    }
-  }, 90_000);
+    // The file's server for ENFORCE serves the folder this script uploaded for it (see SERVED).
+    const site = served.get("enforce with a wildcard mx")!;
+    expect((await readFile(join(site.scratch, "args"), "utf8")).split("\n").slice(0, 2)).toEqual(["pages", "deploy"]);
+    const res = await httpRequest(`${site.server!.url}${POLICY_PATH}`);
+    expect(res.status).toBe(200);
+    expect(res.body.toString("utf8")).toBe(ENFORCE.policyText);
+    expect(res.headers["content-type"]).toBe("text/plain; charset=utf-8");
+  });
 
   it("stops with a clear message and uploads nothing when CLOUDFLARE_API_TOKEN is not set", async () => {
     const failure = runScript({ CLOUDFLARE_ACCOUNT_ID: "acc123", [SITE_FILES_ENV]: JSON.stringify(pagesSiteFiles(ENFORCE.policyText)) });
