@@ -5,6 +5,10 @@
  * (the Pulumi CLI itself cannot be downloaded here) and plays the engine: it reads the policies
  * and their default levels, configures levels as a `--policy-pack-config` file would, and sends
  * resources with known and unknown values.
+ *
+ * In `npm run test:e2e` (no root needed), with the other suites that run this project the way an
+ * outside tool runs it: Pulumi's runner type-checks the whole pack before it serves. The rules
+ * themselves are unit-tested in test/policies/rules/.
  */
 import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
