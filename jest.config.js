@@ -1,4 +1,12 @@
 /** Unit and component tests: pure model, Pulumi mocks, local servers on random ports. */
+const path = require("node:path");
+
+// The processes the tests start (and the ones those start) load the Pulumi SDK without the two
+// modules it needs only for serialising functions, as the test files themselves do through
+// moduleNameMapper below (test/support/lazy-sdk-deps.js). Set here, before jest starts its
+// workers, so that they and every process they start inherit it.
+process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--require ${JSON.stringify(path.join(__dirname, "test", "support", "lazy-sdk-deps.js"))}`].filter(Boolean).join(" ");
+
 module.exports = {
   // Node, with the Pulumi SDK's bookkeeping stack traces left unmapped (test/support/test-environment.ts).
   testEnvironment: "<rootDir>/test/support/test-environment.ts",

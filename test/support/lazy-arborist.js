@@ -1,5 +1,6 @@
 /**
- * `@npmcli/arborist` as the test files see it (jest.config.js maps it here): loaded on the first
+ * `@npmcli/arborist` as the test files see it (jest.config.js maps it here, and test/support/lazy-sdk-deps.js hands it to the SDK in
+ * the processes the tests start): loaded on the first
  * use of one of its exports instead of when it is first required.
  *
  * The Pulumi SDK requires it when it is loaded, to find the packages a serialised function needs,

@@ -1,5 +1,6 @@
 /**
- * `typescript` as the test files see it (jest.config.js maps it here): the compiler, loaded on its
+ * `typescript` as the test files see it (jest.config.js maps it here, and test/support/lazy-sdk-deps.js hands it to the SDK in
+ * the processes the tests start): the compiler, loaded on its
  * first use instead of when it is first required.
  *
  * The Pulumi SDK requires it when it is loaded, for serialising functions, which no component of
