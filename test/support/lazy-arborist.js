@@ -1,11 +1,11 @@
 /**
- * `@npmcli/arborist` as the test files see it (jest.config.js maps it here, and test/support/lazy-sdk-deps.js hands it to the SDK in
- * the processes the tests start): loaded on the first
- * use of one of its exports instead of when it is first required.
+ * `@npmcli/arborist` as the test files see it (jest.config.js maps it here, and
+ * test/support/lazy-sdk-deps.js hands it to the SDK in the processes the tests start): loaded on
+ * the first use of one of its exports instead of when it is first required.
  *
  * The Pulumi SDK requires it when it is loaded, to find the packages a serialised function needs,
- * which no component of this project does; it is about a third of what loading the SDK costs
- * under jest, which loads the SDK again for each test file.
+ * which no component of this project does; it is about a third of what loading the SDK costs under
+ * jest, which loads the SDK again for each test file.
  *
  * The SDK reads it as a namespace (`__importStar`), which copies every export at once unless the
  * module says it is one already (`__esModule`): so this module says so, lists the real module's

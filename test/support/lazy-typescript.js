@@ -1,12 +1,12 @@
 /**
- * `typescript` as the test files see it (jest.config.js maps it here, and test/support/lazy-sdk-deps.js hands it to the SDK in
- * the processes the tests start): the compiler, loaded on its
- * first use instead of when it is first required.
+ * `typescript` as the test files see it (jest.config.js maps it here, and
+ * test/support/lazy-sdk-deps.js hands it to the SDK in the processes the tests start): the
+ * compiler, loaded on its first use instead of when it is first required.
  *
  * The Pulumi SDK requires it when it is loaded, for serialising functions, which no component of
- * this project does; it is the largest module the SDK loads (about 0.45 s), and jest loads the
- * SDK again for each test file. A test that does use the compiler (the component schema, which
- * Pulumi infers from the TypeScript types) gets the real one on its first property access.
+ * this project does; it is the largest module the SDK loads (about 0.45 s), and jest loads the SDK
+ * again for each test file. A test that does use the compiler (the component schema, which Pulumi
+ * infers from the TypeScript types) gets the real one on its first property access.
  */
 "use strict";
 /** Set once the compiler is loaded (test/support/lazy-typescript.test.ts reads it). */
