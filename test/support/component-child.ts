@@ -7,7 +7,6 @@
  */
 import { execFile } from "node:child_process";
 import * as path from "node:path";
-import { MockEngine } from "./pulumi-mocks";
 import { TS_REGISTER } from "./ts-register";
 
 export interface ChildRun {
@@ -47,14 +46,4 @@ export async function runComponentInChild(modulePath: string, exportName: string
     ),
   );
   return JSON.parse(stdout) as ChildRun;
-}
-
-/** Wait until the mock engine has completed the named resource; false after the time limit. */
-export async function completedWithin(engine: MockEngine, name: string, timeoutMs: number): Promise<boolean> {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs) {
-    if (engine.events.some((e) => e.kind === "completed" && e.name === name)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return false;
 }

@@ -264,6 +264,30 @@ export async function idle(timeoutMs = 20000): Promise<void> {
   }
 }
 
+/** Wait until the mock engine has completed the named resource; false after the time limit. */
+export async function completedWithin(engine: MockEngine, name: string, timeoutMs: number): Promise<boolean> {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (engine.events.some((e) => e.kind === "completed" && e.name === name)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
+
+/** Wait until the mock engine has completed `name`, however late; throws after the time limit. */
+export async function waitForCompleted(engine: MockEngine, name: string, timeoutMs = 10000): Promise<void> {
+  if (!(await completedWithin(engine, name, timeoutMs))) throw new Error(`${name} never completed; events: ${JSON.stringify(engine.events)}`);
+}
+
+/** Wait until everything declared has been through the engine, and check `name` was created. */
+export async function idleAndCompleted(engine: MockEngine, name: string, timeoutMs = 8000): Promise<void> {
+  // Everything declared so far has been through the engine: `name` was created by now or never is.
+  await idle(timeoutMs);
+  if (!engine.events.some((e) => e.kind === "completed" && e.name === name)) {
+    throw new Error(`${name} never completed; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
+  }
+}
+
 /** Wait until every resource registered so far has been processed by the mock engine. */
 export async function settle(ms = 50): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));

@@ -11,7 +11,7 @@
  * it until they are updated. In a new slice, the distribution also waits for the slice's origin
  * access control (without it S3 refuses CloudFront), cache policy and routing function.
  */
-import { installMocks, MockEngine } from "../../support/pulumi-mocks";
+import { installMocks, MockEngine, waitForCompleted } from "../../support/pulumi-mocks";
 import { hashedGroup, groupLabel } from "../../../components/aws-shared/grouping";
 
 type Args = import("../../../components/aws-shared/aws-shared-mta-sts-host").AwsSharedMtaStsHostArgs;
@@ -39,13 +39,7 @@ const ARGS: Args = {
   })),
 };
 
-async function waitFor(engine: MockEngine, resourceName: string, timeoutMs = 20000): Promise<void> {
-  const start = Date.now();
-  while (!engine.events.some((e) => e.kind === "completed" && e.name === resourceName)) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${resourceName} never completed`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const waitFor = (engine: MockEngine, resourceName: string) => waitForCompleted(engine, resourceName, 20000);
 
 function position(engine: MockEngine, kind: "registered" | "completed", name: string): number {
   const index = engine.events.findIndex((e) => e.kind === kind && e.name === name);

@@ -9,8 +9,8 @@
  */
 import * as dgram from "node:dgram";
 import type * as pulumiType from "@pulumi/pulumi";
-import { completedWithin, runComponentInChild } from "../../support/component-child";
-import { installMocks, MockEngine } from "../../support/pulumi-mocks";
+import { runComponentInChild } from "../../support/component-child";
+import { completedWithin, installMocks, MockEngine } from "../../support/pulumi-mocks";
 
 type Args = import("../../../components/aws/aws-mta-sts").AwsMtaStsArgs;
 

@@ -9,7 +9,7 @@
  * Trap guarded against: TXT and policy updated in parallel, so senders fetch the old policy under
  * the new id (or hit a host with no valid certificate yet).
  */
-import { installMocks, MockEngine } from "../../support/pulumi-mocks";
+import { installMocks, MockEngine, waitForCompleted } from "../../support/pulumi-mocks";
 
 type Args = import("../../../components/aws/aws-mta-sts").AwsMtaStsArgs;
 
@@ -21,13 +21,7 @@ const ARGS: Args = {
   verifyLiveMx: false,
 };
 
-async function waitFor(engine: MockEngine, resourceName: string, timeoutMs = 10000): Promise<void> {
-  const start = Date.now();
-  while (!engine.events.some((e) => e.kind === "completed" && e.name === resourceName)) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${resourceName} never completed; events: ${JSON.stringify(engine.events)}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const waitFor = (engine: MockEngine, resourceName: string) => waitForCompleted(engine, resourceName, 10000);
 
 function position(engine: MockEngine, kind: "registered" | "completed", name: string): number {
   const index = engine.events.findIndex((e) => e.kind === kind && e.name === name);

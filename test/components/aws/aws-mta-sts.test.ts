@@ -4,7 +4,7 @@
  * aws-mta-sts.ordering.test.ts, the live MX guard in aws-mta-sts.mx-guard.test.ts.
  */
 import type * as pulumiType from "@pulumi/pulumi";
-import { idle, installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
+import { idle, idleAndCompleted, installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
 import { policyId } from "../../../components/model/policy-id";
 
 type Component = typeof import("../../../components/aws/aws-mta-sts");
@@ -60,13 +60,7 @@ async function deploy(name: string, args: Args, opts: pulumiType.ComponentResour
   return mail;
 }
 
-/** Wait until everything declared has been through the engine, and check `resourceName` was. */
-async function waitFor(resourceName: string, timeoutMs = 5000): Promise<void> {
-  await idle(timeoutMs);
-  if (!engine.resources.some((r) => r.name === resourceName && r.completedAt !== undefined)) {
-    throw new Error(`${resourceName} never completed; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
-  }
-}
+const waitFor = (resourceName: string, timeoutMs = 5000) => idleAndCompleted(engine, resourceName, timeoutMs);
 
 function only(type: string) {
   const found = engine.byType(type);

@@ -10,8 +10,8 @@
  */
 import type * as pulumiType from "@pulumi/pulumi";
 import { startDnsServer, TestDnsServer } from "../../support/dns-server";
-import { completedWithin, runComponentInChild } from "../../support/component-child";
-import { installMocks, MockEngine } from "../../support/pulumi-mocks";
+import { runComponentInChild } from "../../support/component-child";
+import { completedWithin, installMocks, MockEngine } from "../../support/pulumi-mocks";
 
 type Args = import("../../../components/cloudflare/cloudflare-mta-sts").CloudflareMtaStsArgs;
 

@@ -8,7 +8,7 @@
  * Trap guarded against: TXT and policy updated in parallel, so senders fetch the old bytes under
  * the new id and cache them for max_age.
  */
-import { installMocks, MockEngine, MockOptions } from "../../support/pulumi-mocks";
+import { installMocks, MockEngine, MockOptions, waitForCompleted } from "../../support/pulumi-mocks";
 
 const LATE_MS = 400;
 const options: MockOptions & { lateTypes: Record<string, number>; lateNames: Record<string, number> } = { lateTypes: {}, lateNames: {} };
@@ -34,14 +34,7 @@ const ARGS = {
   verifyLiveMx: false,
 };
 
-async function completed(name: string, timeoutMs = 8000): Promise<void> {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs) {
-    if (engine.events.some((e) => e.kind === "completed" && e.name === name)) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${name} never completed; events: ${JSON.stringify(engine.events)}`);
-}
+const completed = (name: string) => waitForCompleted(engine, name, 8000);
 
 const at = (kind: "registered" | "completed", name: string) => engine.events.findIndex((e) => e.kind === kind && e.name === name);
 

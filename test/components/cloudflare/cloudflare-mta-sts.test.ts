@@ -5,7 +5,7 @@
  * announce) is in cloudflare-mta-sts.ordering.test.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { idle, installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
+import { idle, idleAndCompleted, installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
 
 let engine: MockEngine;
 let mod: typeof import("../../../components/cloudflare/cloudflare-mta-sts");
@@ -44,13 +44,7 @@ async function declare(name: string, args: Partial<import("../../../components/c
 }
 
 /** Wait until the mock engine has finished creating `name`. */
-async function completed(name: string, timeoutMs = 8000): Promise<void> {
-  // Everything declared so far has been through the engine: `name` was created by now or never is.
-  await idle(timeoutMs);
-  if (!engine.events.some((e) => e.kind === "completed" && e.name === name)) {
-    throw new Error(`${name} was never created; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
-  }
-}
+const completed = (name: string, timeoutMs = 8000) => idleAndCompleted(engine, name, timeoutMs);
 
 describe("Worker host (the default)", () => {
   it("declares a WorkersScript whose module is the generated script for the rendered policy", async () => {

@@ -9,7 +9,7 @@
  * Trap guarded against: a record that points senders at an endpoint that does not answer yet,
  * so the first day's reports are lost.
  */
-import { installMocks, isolateModules, MockEngine, MockOptions, valueOf } from "../../support/pulumi-mocks";
+import { installMocks, isolateModules, MockEngine, MockOptions, valueOf, waitForCompleted } from "../../support/pulumi-mocks";
 
 const LATE_MS = 400;
 const options: MockOptions & { lateTypes: Record<string, number> } = { lateTypes: {} };
@@ -38,14 +38,7 @@ function validated(config: Parameters<typeof stack.validateStackConfig>[0]) {
   return result;
 }
 
-async function completed(name: string, timeoutMs = 10000): Promise<void> {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs) {
-    if (engine.events.some((e) => e.kind === "completed" && e.name === name)) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${name} never completed; events: ${JSON.stringify(engine.events)}`);
-}
+const completed = (name: string) => waitForCompleted(engine, name, 10000);
 
 const at = (kind: "registered" | "completed", name: string) => engine.events.findIndex((e) => e.kind === kind && e.name === name);
 

@@ -6,7 +6,7 @@
  * fix. What the Worker does is in tlsrpt-receiver-worker.test.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { idle, installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
+import { idle, idleAndCompleted, installMocks, MockEngine, valueOf } from "../../support/pulumi-mocks";
 
 let engine: MockEngine;
 let mod: typeof import("../../../components/cloudflare/cloudflare-tlsrpt-receiver");
@@ -30,13 +30,8 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const isSecretInput = (v: unknown) => typeof v === "object" && v !== null && Object.values(v).includes(SECRET_SIG);
 const secretValue = (v: any) => (isSecretInput(v) ? v.value : v);
 
-async function completed(name: string, timeoutMs = 8000): Promise<void> {
-  // Everything declared so far has been through the engine: `name` was created by now or never is.
-  await idle(timeoutMs);
-  if (!engine.events.some((e) => e.kind === "completed" && e.name === name)) {
-    throw new Error(`${name} was never created; declared: ${engine.resources.map((r) => r.name).join(", ")}`);
-  }
-}
+/** Wait until the mock engine has finished creating `name`. */
+const completed = (name: string, timeoutMs = 8000) => idleAndCompleted(engine, name, timeoutMs);
 
 async function declare(name: string, args: Partial<import("../../../components/cloudflare/cloudflare-tlsrpt-receiver").CloudflareTlsRptReceiverArgs> = {}, opts: pulumi.ComponentResourceOptions = {}) {
   const receiver = new mod.CloudflareTlsRptReceiver(name, { ...BASE, ...args } as any, { transformations: [engine.captureOptions], ...opts });
