@@ -15,7 +15,7 @@ module.exports = {
   // The TypeScript compiler and npm's arborist, each loaded on its first use: the Pulumi SDK
   // requires them on load for what no test here does (serialising functions), and jest loads
   // the SDK again for every test file.
-  moduleNameMapper: { "^typescript$": "<rootDir>/test/support/lazy-typescript.js", "^@npmcli/arborist$": "<rootDir>/test/support/lazy-arborist.js" },
+  moduleNameMapper: require("./test/support/sdk-stand-ins").moduleNameMapper,
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/"],
   testTimeout: 60000,
   // One worker per core: jest's default leaves a core to its main thread, which only waits, so on

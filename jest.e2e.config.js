@@ -11,7 +11,7 @@ module.exports = {
   testEnvironment: "<rootDir>/test/support/test-environment.ts",
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   // As in jest.config.js: the TypeScript compiler and npm's arborist are loaded on first use.
-  moduleNameMapper: { "^typescript$": "<rootDir>/test/support/lazy-typescript.js", "^@npmcli/arborist$": "<rootDir>/test/support/lazy-arborist.js" },
+  moduleNameMapper: require("./test/support/sdk-stand-ins").moduleNameMapper,
   testMatch: ["<rootDir>/test/**/*.e2e.ts"],
   testTimeout: 300000,
   maxWorkers: 1,

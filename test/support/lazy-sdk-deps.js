@@ -1,15 +1,13 @@
 /**
  * Preloaded (`node --require`) into the processes the tests start, through NODE_OPTIONS, so
  * their children (the base plan of `plan --base`) get it too: the Pulumi SDK gets the stand-ins
- * of test/support/lazy-typescript.js and lazy-arborist.js for the TypeScript compiler and npm's
- * arborist, as jest's test files do through moduleNameMapper (jest.config.js). Loading the SDK
- * then costs about half as much; only the SDK's own requests are redirected.
+ * of test/support/sdk-stand-ins.js for the TypeScript compiler and npm's arborist, as jest's
+ * test files do through moduleNameMapper (jest.config.js). Loading the SDK then costs about half
+ * as much; only the SDK's own requests are redirected.
  */
 "use strict";
 const Module = require("node:module");
-const path = require("node:path");
-
-const STAND_INS = { typescript: path.join(__dirname, "lazy-typescript.js"), "@npmcli/arborist": path.join(__dirname, "lazy-arborist.js") };
+const { STAND_INS } = require("./sdk-stand-ins");
 const SDK = /[\\/]node_modules[\\/]@pulumi[\\/]pulumi[\\/]/;
 
 const load = Module._load;
