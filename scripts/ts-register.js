@@ -23,6 +23,9 @@ const path = require("node:path");
 const CACHE_DIR = process.env.MTA_STS_TS_CACHE || path.join(__dirname, "..", "node_modules", ".cache", "mta-sts-ts");
 const OPTIONS = { loader: "ts", format: "cjs", target: "node20", sourcemap: "inline", supported: { "dynamic-import": false } };
 
+/** What every cache key starts with: the transpiler and how it is asked to transpile. */
+const KEY_PREFIX = `${require("esbuild/package.json").version}\0${JSON.stringify(OPTIONS)}\0`;
+
 let esbuild;
 let cacheUsable = true;
 
@@ -32,7 +35,7 @@ function transpile(source, filename) {
 }
 
 function cached(source, filename) {
-  const key = crypto.createHash("sha256").update(`${require("esbuild/package.json").version}\0${JSON.stringify(OPTIONS)}\0${filename}\0`).update(source).digest("hex");
+  const key = crypto.createHash("sha256").update(`${KEY_PREFIX}${filename}\0`).update(source).digest("hex");
   const file = path.join(CACHE_DIR, `${key}.js`);
   if (cacheUsable) {
     try {
