@@ -8,25 +8,16 @@
  * of them (a key ignored again, a problem hidden behind another, a trace) changes the list.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { runCli } from "./support/cli";
+import { runCli, runCliProcess } from "./support/cli";
 import { installMocks, settle } from "./support/pulumi-mocks";
-import { TS_REGISTER } from "./support/ts-register";
 
-const root = path.join(__dirname, "..");
 
 function plan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), "plan", ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: process.env,
-    timeout: 60000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runCliProcess(["plan", ...args], { timeoutMs: 60000 });
 }
 
 const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";

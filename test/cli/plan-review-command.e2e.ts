@@ -9,20 +9,13 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { PLAN_FORMAT_VERSION } from "../../cli/plan-report";
-import { runCli } from "../support/cli";
-import { TS_REGISTER } from "../support/ts-register";
+import { runCli, runCliProcess } from "../support/cli";
 
 const root = path.join(__dirname, "..", "..");
 const example = path.join(root, "Pulumi.example.yaml");
 
 function mta(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: process.env,
-    timeout: 180_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runCliProcess(args, { timeoutMs: 180_000 });
 }
 
 function git(cwd: string, ...args: string[]): string {

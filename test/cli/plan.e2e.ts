@@ -2,26 +2,18 @@
  * The offline plan (`mta-sts plan`, `npm start`): the very program `pulumi up` runs, evaluated
  * under Pulumi's mock engine in its own process, as a reviewer would run it.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { renderPolicy } from "../../components/model/policy";
 import { createHash } from "node:crypto";
-import { TS_REGISTER } from "../support/ts-register";
+import { runCliProcess } from "../support/cli";
 
 const root = path.join(__dirname, "..", "..");
 const example = path.join(root, "Pulumi.example.yaml");
 
-function plan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), "plan", ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: process.env,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const plan = (...args: string[]) => runCliProcess(["plan", ...args]);
 
 let scratch: string;
 beforeAll(() => {

@@ -4,10 +4,9 @@
  * given as a Pulumi secret (`secure:`), which the plan cannot decrypt, shown as `[secret]`
  * without failing. One process, as a reviewer runs it, on the README's example stack.
  */
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { TS_REGISTER } from "../support/ts-register";
+import { runCliProcess } from "../support/cli";
 
 const root = path.join(__dirname, "..", "..");
 const EXAMPLE = "examples/receiver/Pulumi.receiver.yaml";
@@ -16,13 +15,7 @@ const ENCRYPTED = "v1:ZXhhbXBsZS1jaXBoZXJ0ZXh0LW5vdC1hLXJlYWwtc2VjcmV0";
 let run: { status: number | null; stdout: string; stderr: string };
 beforeAll(() => {
   // As the README shows it: npx mta-sts plan --stack examples/receiver/Pulumi.receiver.yaml
-  const result = spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), "plan", "--stack", EXAMPLE], {
-    cwd: root,
-    encoding: "utf8",
-    env: process.env,
-    timeout: 300_000,
-  });
-  run = { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  run = runCliProcess(["plan", "--stack", EXAMPLE], { timeoutMs: 300_000 });
 }, 320_000);
 
 test("the README shows this plan's command and the example's stack block", () => {

@@ -9,11 +9,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { runCli } from "../support/cli";
+import { runCli, runCliProcess } from "../support/cli";
 import { rolloutExampleMbox } from "../support/rollout-example";
 import { readmeSection } from "../support/readme";
 import { rolloutWalkthrough } from "../support/rollout-walkthrough";
-import { TS_REGISTER } from "../support/ts-register";
 
 const root = path.join(__dirname, "..", "..");
 const section = readmeSection("## From testing to enforce");
@@ -93,12 +92,7 @@ describe("every command shown prints the output shown under it", () => {
         const run = args[0] === "npx" && args[2] !== "plan"
           ? await inDirectory(dir, () => runCli(args.slice(2))).then((r) => ({ stdout: r.out, stderr: r.err, status: r.code }))
           : args[0] === "npx"
-          ? spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), ...args.slice(2)], {
-              cwd: dir,
-              encoding: "utf8",
-              env: process.env,
-              timeout: 300_000,
-            })
+          ? runCliProcess(args.slice(2), { cwd: dir, timeoutMs: 300_000 })
           : spawnSync(args[0], args.slice(1), { cwd: dir, encoding: "utf8", timeout: 60_000 });
         expect({ command, stderr: run.stderr }).toEqual({ command, stderr: "" });
         expect({ command, status: run.status }).toEqual({ command, status });

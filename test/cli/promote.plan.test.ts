@@ -4,13 +4,11 @@
  * promoted domains: their new policy text and new ids, nothing else. The stack is the bundled
  * example (comments, five domains on three hosts), promoted on generated reports.
  */
-import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { runCli } from "../support/cli";
+import { runCli, runCliProcess } from "../support/cli";
 import { dayRange, reportJson } from "../support/reports";
-import { TS_REGISTER } from "../support/ts-register";
 
 const root = path.join(__dirname, "..", "..");
 let dir: string;
@@ -34,12 +32,7 @@ beforeAll(async () => {
   const promote = await runCli(["promote", "--stack", stack, path.join(dir, "reports"), "--json"]);
   expect(promote.code).toBe(0);
   expect(JSON.parse(promote.out).promoted.map((p: { domain: string }) => p.domain)).toEqual(["example.com", "example.org"]);
-  const run = spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), "plan", "--stack", stack, "--base", path.join(dir, "before.yaml"), "--json"], {
-    cwd: root,
-    encoding: "utf8",
-    env: process.env,
-    timeout: 300_000,
-  });
+  const run = runCliProcess(["plan", "--stack", stack, "--base", path.join(dir, "before.yaml"), "--json"], { timeoutMs: 300_000 });
   expect(run.stderr).toBe("");
   expect(run.status).toBe(0);
   review = JSON.parse(run.stdout);

@@ -26,7 +26,7 @@ import { mxMatches } from "../../components/model/mx-match";
 import { stackConfigInput, validateStackConfig } from "../../components/stack/stack-config";
 import { FLEET_ADDRESS, FleetLab } from "./lab/fleet-lab";
 import { fleetScenario } from "./lab/fleet-scenario";
-import { TS_REGISTER } from "../support/ts-register";
+import { runCliProcess } from "../support/cli";
 
 const REPO = resolve(__dirname, "../..");
 const lab = new FleetLab();
@@ -110,13 +110,7 @@ describe("mta-sts init on the lab", () => {
 
   test("`mta-sts plan` accepts the file", () => {
     const plan = timed("plan", () =>
-      spawnSync(process.execPath, ["-r", TS_REGISTER, join(REPO, "cli", "main.ts"), "plan", "--stack", stackFile, "--json"], {
-        cwd: REPO,
-        encoding: "utf8",
-        maxBuffer: 512 * 1024 * 1024,
-        timeout: 300_000,
-        env: process.env,
-      }),
+      runCliProcess(["plan", "--stack", stackFile, "--json"], { maxBuffer: 512 * 1024 * 1024, timeoutMs: 300_000 }),
     );
     expect(plan.stderr).not.toMatch(/problem|internal error/);
     expect(plan.status).toBe(0);

@@ -1,5 +1,5 @@
 /** Run `mta-sts` in-process with captured output and a given standard input, or as a process (CLI tests). */
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import * as path from "node:path";
 import { CliContext } from "../../cli/verb-contract";
@@ -52,6 +52,28 @@ export function spawnCli(argv: string[], options: { stdin?: string; pipeFrom?: s
       resolve({ code: code ?? -1, out, err });
     });
   });
+}
+
+/** What `runCliProcess` saw: the exit status (null if it was killed), stdout, stderr. */
+export interface CliProcessRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * `mta-sts ...argv` from the sources as a process of its own, run to its end, as `npm run
+ * mta-sts -- ...argv` runs it: for `plan`, whose Pulumi engine is one per process, and for what
+ * a reviewer types. Runs in `cwd` (the repository root by default).
+ */
+export function runCliProcess(argv: readonly string[], options: { cwd?: string; timeoutMs?: number; maxBuffer?: number } = {}): CliProcessRun {
+  const result = spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), ...argv], {
+    cwd: options.cwd ?? root,
+    encoding: "utf8",
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+    ...(options.maxBuffer === undefined ? {} : { maxBuffer: options.maxBuffer }),
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Kill the processes `spawnCli` started that are still running (after a test timed out). */

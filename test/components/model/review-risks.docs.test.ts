@@ -2,13 +2,10 @@
  * The README's "Reviewing a pull request" section says what the code does: its risk table is the
  * model's rule table, and its example output is what the command it shows prints, byte for byte.
  */
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
 import { REVIEW_RULES } from "../../../components/model/review-risks";
 import { readmeSection } from "../../support/readme";
-import { TS_REGISTER } from "../../support/ts-register";
+import { runCliProcess } from "../../support/cli";
 
-const root = path.join(__dirname, "..", "..", "..");
 const section = readmeSection("## Reviewing a pull request with `mta-sts plan`");
 
 test("the risk table is the rule table of components/model/review-risks.ts", () => {
@@ -33,12 +30,7 @@ test("the example output is what the command shown prints (regenerate it by runn
   // The ```sh block with the command, then the ``` block with its output.
   const shown = /^```\n\n```\n([\s\S]*?)\n```\n/.exec(section.slice(at + command.length + 1))![1];
   const args = command.split(" ").slice(2);
-  const run = spawnSync(process.execPath, ["-r", TS_REGISTER, path.join(root, "cli", "main.ts"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: process.env,
-    timeout: 180_000,
-  });
+  const run = runCliProcess(args, { timeoutMs: 180_000 });
   expect(run.stderr).toBe("");
   expect(run.status).toBe(1);
   expect(run.stdout.trimEnd()).toBe(shown);
