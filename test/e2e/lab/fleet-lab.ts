@@ -29,7 +29,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createTestCa, IssuedCertificate, TestCa } from "../../support/https-server";
-import { deleteNamespace, dnsmasqArgs, isAlive, listeningTcp, namespacePids, run, sleepMs, startReaper, stopReaper, waitUntil } from "./namespaces";
+import { deleteNamespace, dnsmasqArgs, isAlive, listeningTcp, namespacePids, run, sleepMs, startReaper, stopReaper, terminate, waitUntil } from "./namespaces";
 import { LabDomain, nginxConfig } from "./netns-lab";
 import { TS_REGISTER } from "../../support/ts-register";
 
@@ -215,15 +215,7 @@ export class FleetLab {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const { child } of this.children) {
-      if (child.exitCode === null && child.signalCode === null && child.pid) {
-        try {
-          process.kill(child.pid, "SIGTERM");
-        } catch {
-          // already gone
-        }
-      }
-    }
+    terminate(Array.from(this.children, ({ child }) => child));
     if (this.started) {
       for (let i = 0; i < 30 && namespacePids(this.ns).length > 0; i++) sleepMs(100);
       deleteNamespace(this.ns);

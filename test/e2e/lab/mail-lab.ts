@@ -29,7 +29,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createTestCa, TestCa } from "../../support/https-server";
-import { deleteNamespace, dnsmasqArgs, isAlive, listeningTcp, namespacePids, parseListeningTcp, run, sleepMs, startReaper, stopReaper, waitUntil } from "./namespaces";
+import { deleteNamespace, dnsmasqArgs, isAlive, listeningTcp, namespacePids, parseListeningTcp, run, sleepMs, startReaper, stopReaper, terminate, waitUntil } from "./namespaces";
 import { dnsmasqConfig, LabDomain, nginxConfig } from "./netns-lab";
 import type { TranscriptEntry } from "./starttls-stripper";
 import { TS_REGISTER } from "../../support/ts-register";
@@ -222,15 +222,7 @@ export class MailLab {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const { child } of this.children) {
-      if (child.exitCode === null && child.signalCode === null && child.pid) {
-        try {
-          process.kill(child.pid, "SIGTERM");
-        } catch {
-          // already gone
-        }
-      }
-    }
+    terminate(Array.from(this.children, ({ child }) => child));
     if (this.started) {
       // Postfix's and nginx's children follow their masters; whatever is left after that is killed.
       const roles = Object.values(this.ns);

@@ -40,6 +40,19 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** SIGTERM each of the lab's own processes that is still running (one already gone is skipped). */
+export function terminate(children: Iterable<ChildProcess>): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
+      try {
+        process.kill(child.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
 export function namespacePids(ns: string): number[] {
   const result = spawnSync("ip", ["netns", "pids", ns], { encoding: "utf8", timeout: 10_000 });
   return result.status === 0 ? result.stdout.split(/\s+/).filter(Boolean).map(Number) : [];

@@ -19,7 +19,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestCa, IssuedCertificate, TestCa } from "../../support/https-server";
-import { deleteNamespace, dnsmasqArgs, isAlive, namespacePids, run, sleepMs, startReaper, stopReaper } from "./namespaces";
+import { deleteNamespace, dnsmasqArgs, isAlive, namespacePids, run, sleepMs, startReaper, stopReaper, terminate } from "./namespaces";
 
 const PREFIX = "mtasts-e2e-";
 const DAY = 86_400_000;
@@ -92,15 +92,7 @@ export class NetnsLab {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const child of this.processes) {
-      if (child.exitCode === null && child.signalCode === null && child.pid) {
-        try {
-          process.kill(child.pid, "SIGTERM");
-        } catch {
-          // already gone
-        }
-      }
-    }
+    terminate(this.processes);
     // nginx workers follow their master; wait until nothing of ours is left in the namespace.
     for (let i = 0; i < 50 && namespacePids(this.ns).length > 0; i++) sleepMs(100);
     for (const pid of namespacePids(this.ns)) {
